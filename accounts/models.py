@@ -1,0 +1,55 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from .managers import UserManager
+
+
+class User(AbstractUser):
+    """A person using the site: a patient (default) or a doctor.
+
+    A doctor account can review shared histories only after an administrator has verified
+    it (``doctor_verified_at``); choosing the doctor role is only a request.
+    """
+
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        DOCTOR = "doctor", "Doctor"
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    date_of_birth = models.DateField(null=True, blank=True)
+    doctor_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set by an administrator after checking the doctor's credentials.",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_doctor(self):
+        return self.role == self.Role.DOCTOR
+
+    @property
+    def is_verified_doctor(self):
+        return self.is_active and self.is_doctor and self.doctor_verified_at is not None
+
+    def verify_as_doctor(self, when=None):
+        self.role = self.Role.DOCTOR
+        self.doctor_verified_at = when or timezone.now()
+        self.save(update_fields=["role", "doctor_verified_at"])
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.email

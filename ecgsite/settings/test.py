@@ -1,0 +1,39 @@
+"""Test settings: the real PostgreSQL and Redis on 127.0.0.1, fast hashing, no real e-mail.
+
+Concurrent test runs on one machine keep apart by TEST_DATABASE_NAME and the Redis database
+number in REDIS_URL.
+"""
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+DATABASES = {
+    "default": env.db(
+        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres"
+    )
+}
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_ecgsite")}
+
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ecgsite-test",
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}  # noqa: F405
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ecgsite-test-media-"))  # noqa: F405
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+SOCIALACCOUNT_PROVIDERS = {}

@@ -1,0 +1,45 @@
+"""Shared test setup.
+
+The suite runs against the real PostgreSQL and Redis on 127.0.0.1. If either cannot be
+reached the whole run stops with a message saying how to start it: nothing is skipped.
+"""
+import socket
+
+import pytest
+from django.conf import settings
+
+
+def _reachable(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    db = settings.DATABASES["default"]
+    missing = []
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        missing.append("the test database must be PostgreSQL (TEST_DATABASE_URL)")
+    elif not _reachable(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)):
+        missing.append(
+            "PostgreSQL is not reachable on 127.0.0.1:5432. Start it with: "
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+    if not _reachable("127.0.0.1", 6379):
+        missing.append(
+            "Redis is not reachable on 127.0.0.1:6379. Start it with: redis-server "
+            '--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
+        )
+    if missing:
+        pytest.exit("Cannot run the tests:\n- " + "\n- ".join(missing), returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the (real Redis) cache: start each test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

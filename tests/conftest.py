@@ -43,3 +43,53 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def make_user(email, *, role="patient", verified_doctor=False, is_staff=False, **extra):
+    """A user whose e-mail address is already confirmed, as after a finished sign-up."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        email=email, password=PASSWORD, role=role, is_staff=is_staff, **extra
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if verified_doctor:
+        user.verify_as_doctor()
+    return user
+
+
+@pytest.fixture
+def patient(db):
+    return make_user("patient@example.com", first_name="Pat", last_name="Ient")
+
+
+@pytest.fixture
+def other_patient(db):
+    """Another patient, who must never see the first patient's data."""
+    return make_user("other@example.com")
+
+
+@pytest.fixture
+def doctor(db):
+    """A doctor verified by an administrator."""
+    return make_user("doctor@example.com", role="doctor", verified_doctor=True)
+
+
+@pytest.fixture
+def unverified_doctor(db):
+    return make_user("newdoc@example.com", role="doctor")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("admin@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient)
+    return client

@@ -1,0 +1,171 @@
+"""From PhysioNet records to labelled beat windows, and the two evaluation splits.
+
+Every beat goes through the same signal path as an upload at inference time: the record's main
+lead is cleaned by ``ml.preprocess.clean`` (360 Hz, baseline removed, wavelet-denoised) and a
+wide window is cut around the beat's R peak (wide so augmentation can vary the extent; the
+model's own window is cut from its middle).
+
+- mitdb: the reference beat annotations give the positions and labels (N L R A V and the flutter
+  waves ``!`` of record 207 as VF). Paced records are left out (AAMI EC57 practice). Rhythm
+  features come from all annotated beats of the record.
+- vfdb: ventricular fibrillation/flutter has no beat labels, so VF windows are centred on the
+  waves our own R-peak detector finds inside the VF spans (as at inference), away from the span
+  edges so a window shows VF only. Rhythm features come from the detections of the whole record.
+
+Splits:
+- ``inter`` (honest): train on DS1 + VFDB_TRAIN, test on DS2 + VFDB_TEST (patient-disjoint).
+- ``beat`` (the literature's, optimistic): all beats pooled, stratified random 80/20 split.
+In both, 10% of the training beats (stratified, random) are held out for early stopping.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import augment, records
+from .detect import detect_r_peaks
+from .labels import CLASS_CODES, CLASS_INDEX, MITDB_SYMBOL_TO_CLASS
+from .preprocess import TARGET_FS, clean
+from .segment import cut_windows, rhythm_features
+
+SPLITS = ("inter", "beat")
+VF_EDGE_S = 0.35  # keep VF windows this far inside the span
+SPLIT_SEED = 20260101
+
+
+@dataclass
+class BeatSet:
+    wide: np.ndarray  # (n, augment.WIDE) float32, cleaned signal around each R peak
+    rhythm: np.ndarray  # (n, segment.N_RHYTHM) float32
+    labels: np.ndarray  # (n,) int64 class index
+    record: np.ndarray  # (n,) "mitdb/100"
+    position: np.ndarray  # (n,) sample index at TARGET_FS
+
+    def __len__(self):
+        return len(self.labels)
+
+    def take(self, idx):
+        return BeatSet(*(a[idx] for a in self._arrays()))
+
+    def _arrays(self):
+        return (self.wide, self.rhythm, self.labels, self.record, self.position)
+
+    @staticmethod
+    def concat(sets):
+        sets = [s for s in sets if len(s)]
+        if not sets:
+            return empty()
+        return BeatSet(*(np.concatenate(parts) for parts in zip(*(s._arrays() for s in sets))))
+
+    def counts(self):
+        return {code: int(np.sum(self.labels == i)) for i, code in enumerate(CLASS_CODES)}
+
+
+def empty():
+    return BeatSet(
+        np.zeros((0, augment.WIDE), np.float32),
+        np.zeros((0, 6), np.float32),
+        np.zeros(0, np.int64),
+        np.zeros(0, "<U12"),
+        np.zeros(0, np.int64),
+    )
+
+
+def _scaled(samples, fs):
+    return np.round(np.asarray(samples) * TARGET_FS / fs).astype(np.int64)
+
+
+def mitdb_beats(name, data_dir=None):
+    rec = records.load_record("mitdb", name, data_dir)
+    x, _ = clean(rec.main_signal, rec.fs)
+    samples, symbols = rec.beat_annotations()
+    positions = _scaled(samples, rec.fs)
+    rhythm = rhythm_features(positions, TARGET_FS)
+    keep = np.array([s in MITDB_SYMBOL_TO_CLASS for s in symbols], bool)
+    labels = np.array(
+        [CLASS_INDEX[MITDB_SYMBOL_TO_CLASS[s]] for s in symbols if s in MITDB_SYMBOL_TO_CLASS],
+        np.int64,
+    )
+    pos = positions[keep]
+    return BeatSet(
+        cut_windows(x, pos, augment.WIDE_BEFORE, augment.WIDE_AFTER),
+        rhythm[keep],
+        labels,
+        np.full(len(pos), f"mitdb/{name}"),
+        pos,
+    )
+
+
+def vfdb_beats(name, data_dir=None):
+    rec = records.load_record("vfdb", name, data_dir)
+    x, _ = clean(rec.main_signal, rec.fs)
+    peaks = detect_r_peaks(x, TARGET_FS)
+    rhythm = rhythm_features(peaks, TARGET_FS)
+    edge = int(VF_EDGE_S * TARGET_FS)
+    keep = np.zeros(len(peaks), bool)
+    for start, end in records.vf_spans(rec):
+        s, e = _scaled([start, end], rec.fs)
+        keep |= (peaks >= s + edge) & (peaks < e - edge)
+    pos = peaks[keep]
+    return BeatSet(
+        cut_windows(x, pos, augment.WIDE_BEFORE, augment.WIDE_AFTER),
+        rhythm[keep],
+        np.full(len(pos), CLASS_INDEX["VF"], np.int64),
+        np.full(len(pos), f"vfdb/{name}"),
+        pos,
+    )
+
+
+def load(mitdb=(), vfdb=(), data_dir=None, progress=None):
+    parts = []
+    for name in mitdb:
+        parts.append(mitdb_beats(name, data_dir))
+        if progress:
+            progress(f"mitdb/{name}")
+    for name in vfdb:
+        parts.append(vfdb_beats(name, data_dir))
+        if progress:
+            progress(f"vfdb/{name}")
+    return BeatSet.concat(parts)
+
+
+VF_RECORDS = tuple(sorted(records.VFDB_TRAIN + records.VFDB_TEST))
+CLASSIFIED_MITDB = tuple(r for r in records.MITDB_RECORDS if r not in records.PACED)
+
+
+def stratified_split(labels, fraction, seed):
+    """(first, second) index arrays; ``fraction`` of every class goes to the second."""
+    rng = np.random.default_rng(seed)
+    second = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        second.append(idx[: int(round(fraction * len(idx)))])
+    second = np.sort(np.concatenate(second)) if second else np.zeros(0, np.int64)
+    first = np.setdiff1d(np.arange(len(labels)), second)
+    return first, second
+
+
+def split(name, data_dir=None, progress=None):
+    """(train, validation, test) BeatSets of the named split."""
+    if name == "inter":
+        train = load(records.DS1, records.VFDB_TRAIN, data_dir, progress)
+        test = load(records.DS2, records.VFDB_TEST, data_dir, progress)
+    elif name == "beat":
+        pooled = load(CLASSIFIED_MITDB, VF_RECORDS, data_dir, progress)
+        tr, te = stratified_split(pooled.labels, 0.2, SPLIT_SEED)
+        train, test = pooled.take(tr), pooled.take(te)
+    else:
+        raise ValueError(f"unknown split {name!r}; choose one of {SPLITS}")
+    tr, va = stratified_split(train.labels, 0.1, SPLIT_SEED + 1)
+    return train.take(tr), train.take(va), test
+
+
+def fixed_subset(beats, per_class=300, seed=SPLIT_SEED + 2):
+    """A fixed, class-stratified sample of a test set: small enough for CI to re-measure."""
+    rng = np.random.default_rng(seed)
+    idx = []
+    for c in range(len(CLASS_CODES)):
+        members = np.flatnonzero(beats.labels == c)
+        if len(members):
+            idx.append(np.sort(rng.choice(members, min(per_class, len(members)), replace=False)))
+    return beats.take(np.concatenate(idx))

@@ -1,0 +1,32 @@
+"""What each architecture is fed: canonical ink images (n, H, W) and rhythm features (n, 6).
+
+Shared by training, evaluation and the Predictor so the three can never disagree.
+"""
+import numpy as np
+
+from .model import PROTOTYPE_SIZE
+
+
+def model_inputs(arch, ink, rhythm):
+    ink = np.asarray(ink, np.float32)
+    if arch == "beatnet":
+        return {"image": ink[..., None], "rhythm": np.asarray(rhythm, np.float32)}
+    if arch == "prototype":
+        return {"image": _prototype_image(ink)}
+    raise ValueError(f"unknown architecture {arch!r}")
+
+
+def _prototype_image(ink):
+    """The prototype took 64x64 RGB pictures: resample the width, repeat the gray channel."""
+    n, h, w = ink.shape
+    pos = (np.arange(PROTOTYPE_SIZE) + 0.5) * w / PROTOTYPE_SIZE - 0.5
+    i0 = np.clip(np.floor(pos).astype(int), 0, w - 1)
+    i1 = np.clip(i0 + 1, 0, w - 1)
+    frac = (pos - np.floor(pos)).astype(np.float32)
+    wide = ink[:, :, i0] * (1 - frac) + ink[:, :, i1] * frac
+    posr = (np.arange(PROTOTYPE_SIZE) + 0.5) * h / PROTOTYPE_SIZE - 0.5
+    r0 = np.clip(np.floor(posr).astype(int), 0, h - 1)
+    r1 = np.clip(r0 + 1, 0, h - 1)
+    fr = (posr - np.floor(posr)).astype(np.float32)[None, :, None]
+    img = wide[:, r0, :] * (1 - fr) + wide[:, r1, :] * fr
+    return np.repeat(img[..., None], 3, axis=-1)

@@ -1,0 +1,60 @@
+"""Cutting a cleaned signal into beat windows, and the rhythm context of each beat.
+
+A beat's shape is not the whole story: a premature atrial beat often looks like a normal one
+and is recognised by arriving early. Each beat therefore also gets a few rhythm features
+computed from the R-peak positions around it; the model uses them when they exist (signals)
+and learns to do without them (single uploaded images, where ``available`` is 0).
+"""
+import numpy as np
+
+N_RHYTHM = 6
+LOCAL_BEATS = 8  # RR intervals in the local rhythm estimate
+LOG_CLIP = 2.5
+
+
+def cut_windows(x, positions, before, after):
+    """Windows ``x[p - before : p + after]`` for each position, edge-padded: (n, before+after)."""
+    x = np.asarray(x, dtype=np.float32)
+    positions = np.asarray(positions, dtype=np.int64)
+    padded = np.pad(x, (before, after), mode="edge")
+    idx = positions[:, None] + np.arange(before + after)[None, :]
+    return padded[idx]
+
+
+def rhythm_features(positions, fs):
+    """(n, N_RHYTHM) float32 rhythm context for beats at sorted sample ``positions``.
+
+    Columns: log(pre/local), log(post/local), log(local/overall), log(pre / 1 s),
+    log(post / 1 s), available. ``pre``/``post`` are the RR intervals before and after the beat,
+    ``local`` the median of the last few RR intervals, ``overall`` the median of all of them.
+    With fewer than two beats nothing is known and every column is 0.
+    """
+    positions = np.asarray(positions, dtype=np.float64)
+    n = len(positions)
+    out = np.zeros((n, N_RHYTHM), np.float32)
+    if n < 2:
+        return out
+    rr = np.diff(positions) / fs
+    pre = np.concatenate([[rr[0]], rr])
+    post = np.concatenate([rr, [rr[-1]]])
+    # Median of the RR intervals ending at each beat (a causal local rhythm estimate).
+    padded = np.concatenate([np.full(LOCAL_BEATS - 1, np.nan), pre])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, LOCAL_BEATS)
+    local = np.nanmedian(windows, axis=1)
+    overall = np.median(rr)
+    cols = (
+        np.log(pre / local),
+        np.log(post / local),
+        np.log(local / overall),
+        np.log(pre / 1.0),
+        np.log(post / 1.0),
+    )
+    for j, col in enumerate(cols):
+        out[:, j] = np.clip(col, -LOG_CLIP, LOG_CLIP)
+    out[:, -1] = 1.0
+    return out
+
+
+def no_rhythm(n):
+    """Rhythm features for beats seen without context (single images)."""
+    return np.zeros((n, N_RHYTHM), np.float32)

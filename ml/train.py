@@ -1,0 +1,208 @@
+"""Train a beat classifier: ``python -m ml.train --split inter --out runs/inter-beatnet``.
+
+Each epoch draws a class-balanced sample of training beats (rare classes are drawn with
+replacement; every draw is drawn in a fresh style, so repeats are never identical) and renders
+them: half as the signal path renders them (fixed geometry, R position jittered by up to 11
+ms), half in random styles of other software brought back through the upload path (see
+ml/augment.py). The rhythm features are hidden for most styled drawings and some canonical ones,
+so the model also learns to judge a lone beat image, which has no rhythm context.
+
+Checkpoints: ``best.keras`` (best validation score so far) and ``last.keras`` after every epoch;
+training stops early when the validation score has not improved for ``--patience`` epochs.
+The validation score is the mean of the macro-F1 with rhythm context and the macro-F1 of
+image-only styled drawings, on 10% of the training beats held out (never the test set).
+Everything is seeded; the same command gives the same model on the same machine.
+"""
+import argparse
+import json
+import os
+import shutil
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from . import augment, datasets, metrics, segment
+from .labels import CLASS_CODES
+
+STYLED_SHARE = 0.5
+HIDE_RHYTHM_STYLED = 0.8
+HIDE_RHYTHM_CANONICAL = 0.2
+
+
+def balanced_indices(labels, per_class, rng):
+    idx = []
+    for c in range(len(CLASS_CODES)):
+        members = np.flatnonzero(labels == c)
+        if len(members) == 0:
+            continue
+        replace = len(members) < per_class
+        idx.append(rng.choice(members, per_class, replace=replace))
+    idx = np.concatenate(idx)
+    rng.shuffle(idx)
+    return idx
+
+
+def _styled_chunk(args):
+    wide, seed = args
+    return augment.styled_batch(wide, np.random.default_rng(seed))
+
+
+def render_epoch(beats, idx, rng, pool=None):
+    """(ink, rhythm, labels) for the beats at ``idx``, half styled, rhythm partly hidden."""
+    n = len(idx)
+    styled = rng.random(n) < STYLED_SHARE
+    ink = np.empty((n, augment.render.HEIGHT, augment.render.WIDTH), np.float32)
+    canon = np.flatnonzero(~styled)
+    ink[canon] = augment.canonical_batch(beats.wide[idx[canon]], rng)
+    sty = np.flatnonzero(styled)
+    chunks = np.array_split(sty, max(1, len(sty) // 500))
+    seeds = rng.integers(0, 2**63, len(chunks))
+    jobs = [(beats.wide[idx[c]], int(s)) for c, s in zip(chunks, seeds, strict=True)]
+    mapper = pool.imap if pool else map
+    for c, out in zip(chunks, tqdm(mapper(_styled_chunk, jobs), total=len(jobs), desc="draw",
+                                   leave=False), strict=True):
+        ink[c] = out
+    rhythm = beats.rhythm[idx].copy()
+    hide = np.where(styled, rng.random(n) < HIDE_RHYTHM_STYLED, rng.random(n) < HIDE_RHYTHM_CANONICAL)
+    rhythm[hide] = segment.no_rhythm(int(hide.sum()))
+    return ink, rhythm, beats.labels[idx]
+
+
+def validation_views(val, seed):
+    """Fixed validation inputs: canonical with rhythm, and styled without rhythm."""
+    rng = np.random.default_rng(seed)
+    canon = augment.render.render_ink(augment.canonical_from_wide(val.wide))
+    styled = augment.styled_batch(val.wide, rng)
+    return (canon, val.rhythm), (styled, segment.no_rhythm(len(val)))
+
+
+def predict(model, arch, ink, rhythm, batch=512):
+    from .inputs import model_inputs
+
+    out = []
+    for k in range(0, len(ink), batch):
+        x = model_inputs(arch, ink[k : k + batch], rhythm[k : k + batch])
+        out.append(np.asarray(model(x, training=False)))
+    return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
+
+
+def train(args):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    # Worker processes for drawing are forked before TensorFlow starts its threads.
+    pool = get_context("fork").Pool(args.workers) if args.workers > 1 else None
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    from .inputs import model_inputs
+    from .model import build
+
+    keras.utils.set_random_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    started = time.time()
+    bar = tqdm(desc="records", unit="rec", leave=False)
+    train_set, val_set, _ = datasets.split(
+        args.split, args.data_dir, progress=lambda name: bar.update()
+    )
+    bar.close()
+    if args.limit:
+        train_set = train_set.take(balanced_indices(train_set.labels, args.limit, rng)[: args.limit * 6])
+        val_set = val_set.take(balanced_indices(val_set.labels, max(20, args.limit // 5), rng))
+    print(f"train beats {train_set.counts()}\nvalidation beats {val_set.counts()}", flush=True)
+    (v_ink, v_rhythm), (vs_ink, vs_rhythm) = validation_views(val_set, args.seed + 7)
+
+    model = build(args.arch)
+    steps = args.epochs * int(np.ceil(args.per_class * len(CLASS_CODES) / args.batch))
+    schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
+    optimizer = keras.optimizers.Adam(schedule if args.arch == "beatnet" else args.lr)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    history, best, best_epoch = [], -1.0, -1
+    for epoch in range(args.epochs):
+        t0 = time.time()
+        idx = balanced_indices(train_set.labels, args.per_class, rng)
+        ink, rhythm, labels = render_epoch(train_set, idx, rng, pool)
+        fit = model.fit(
+            model_inputs(args.arch, ink, rhythm),
+            labels,
+            batch_size=args.batch,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            verbose=1 if args.verbose else 2,
+        )
+        canon = metrics.report(val_set.labels, predict(model, args.arch, v_ink, v_rhythm).argmax(1))
+        styled = metrics.report(val_set.labels, predict(model, args.arch, vs_ink, vs_rhythm).argmax(1))
+        score = (canon["macro_f1"] + styled["macro_f1"]) / 2
+        row = {
+            "epoch": epoch + 1,
+            "loss": float(fit.history["loss"][-1]),
+            "val_macro_f1": canon["macro_f1"],
+            "val_macro_f1_styled_image_only": styled["macro_f1"],
+            "score": score,
+            "seconds": round(time.time() - t0, 1),
+        }
+        history.append(row)
+        print(json.dumps(row), flush=True)
+        model.save(out / "last.keras")
+        if score > best:
+            best, best_epoch = score, epoch + 1
+            shutil.copyfile(out / "last.keras", out / "best.keras")
+        elif epoch + 1 - best_epoch >= args.patience:
+            print(f"early stop: no improvement for {args.patience} epochs", flush=True)
+            break
+    if pool:
+        pool.close()
+    shutil.copyfile(out / "best.keras", out / "model.keras")
+    meta = {
+        "arch": args.arch,
+        "split": args.split,
+        "classes": list(CLASS_CODES),
+        "seed": args.seed,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "best_score": best,
+        "per_class_per_epoch": args.per_class,
+        "batch": args.batch,
+        "learning_rate": args.lr,
+        "train_counts": train_set.counts(),
+        "validation_counts": val_set.counts(),
+        "seconds": round(time.time() - started, 1),
+        "limit": args.limit,
+        "history": history,
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2))
+    print(f"saved {out / 'model.keras'} (best epoch {best_epoch}, score {best:.4f}) "
+          f"in {meta['seconds']:.0f} s", flush=True)
+    return meta
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
+    p.add_argument("--split", choices=datasets.SPLITS, default="inter")
+    p.add_argument("--arch", choices=("beatnet", "prototype"), default="beatnet")
+    p.add_argument("--out", required=True, help="output folder (model.keras, meta.json)")
+    p.add_argument("--data-dir", default=None, help="folder with mitdb/ and vfdb/ (ECG_DATA_DIR)")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--per-class", type=int, default=5000, help="beats per class per epoch")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--patience", type=int, default=6)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--limit", type=int, default=0, help="tiny runs: at most this many beats per class")
+    p.add_argument("--verbose", action="store_true", help="per-batch progress bar")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.arch == "prototype" and args.epochs == 30:
+        args.epochs = 10  # the prototype's own schedule: Adam, 10 epochs
+    train(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -25,6 +25,11 @@ class User(AbstractUser):
         blank=True,
         help_text="Set by an administrator after checking the doctor's credentials.",
     )
+    doctor_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user asked for the doctor role (awaiting verification).",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -45,10 +50,34 @@ class User(AbstractUser):
     def is_verified_doctor(self):
         return self.is_active and self.is_doctor and self.doctor_verified_at is not None
 
+    @property
+    def is_awaiting_doctor_verification(self):
+        return self.is_doctor and self.doctor_verified_at is None
+
     def verify_as_doctor(self, when=None):
         self.role = self.Role.DOCTOR
         self.doctor_verified_at = when or timezone.now()
         self.save(update_fields=["role", "doctor_verified_at"])
+
+    def change_role(self, role):
+        """Apply a role the user chose on their profile (not saved; the caller saves).
+
+        Choosing "doctor" only files a request: the account stays unverified until an
+        administrator verifies it. Leaving the doctor role drops any verification, so
+        coming back later needs a new check.
+        """
+        if role == self.role:
+            return
+        if role == self.Role.DOCTOR:
+            self.role = self.Role.DOCTOR
+            self.doctor_requested_at = timezone.now()
+            self.doctor_verified_at = None
+        elif role == self.Role.PATIENT:
+            self.role = self.Role.PATIENT
+            self.doctor_requested_at = None
+            self.doctor_verified_at = None
+        else:
+            raise ValueError(f"Unknown role: {role!r}")
 
     @property
     def display_name(self):

@@ -20,6 +20,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SITE_NAME = "ECG Insight"
+# The public host name, written into the sites framework on every migrate (accounts.apps):
+# e-mails (sign-up codes, password reset) name it.
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="localhost:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",  # lets templates/forms/ override Django's form templates
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -56,6 +60,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ecgsite.urls"
+FORM_RENDERER = "ecgsite.forms.SiteFormRenderer"
 WSGI_APPLICATION = "ecgsite.wsgi.application"
 
 TEMPLATES = [
@@ -76,9 +81,13 @@ TEMPLATES = [
 
 # --- Data stores ------------------------------------------------------------------------
 # Embedded default: with no DATABASE_URL the site runs on a SQLite file under var/.
+DATABASE_URL = env.str("DATABASE_URL", default="")
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if not DATABASE_URL:
+    # SQLite cannot create the folder its file lives in.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -116,6 +125,10 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu does not create these folders, and both the web process (producer) and the
+    # worker (consumer) need them, whichever starts first.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 # Redis re-delivers an unacknowledged task after the visibility timeout; every time limit
 # below stays well under it so a slow task is killed before it can be delivered twice.
@@ -150,6 +163,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+# Sessions are read from the cache (Redis when configured) and written through to the
+# database, so a cache flush never logs anybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- allauth ----------------------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -159,10 +175,38 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True  # "Request new code" (twice at most)
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True  # fix a mistyped address at sign-up
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password, e-mail or 2FA changes
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Rate limits, counted in the default cache (Redis, or the database cache in the embedded
+# default: both shared by every process, unlike a per-process memory cache).
+# Format: amount/period/per, per = ip | key (the e-mail address) | user.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",  # also guards 2FA code entry (per user)
+    "signup": "20/m/ip",
+    "confirm_email": "1/10s/key",  # resending a verification code
+    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Each one-time code may be tried this many times; then it is thrown away and the person
+# asks for a new one.
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
+# Behind a reverse proxy the client address is the last hop that proxy appends to
+# X-Forwarded-For; without this every visitor would share the proxy's address (and its
+# rate limits). 0 = use REMOTE_ADDR (no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True

@@ -1,0 +1,72 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils import timezone
+
+from .models import User
+
+
+class AwaitingVerificationFilter(admin.SimpleListFilter):
+    title = "doctor verification"
+    parameter_name = "doctor_state"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting verification"), ("verified", "Verified doctors")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(role=User.Role.DOCTOR, doctor_verified_at__isnull=True)
+        if self.value() == "verified":
+            return queryset.filter(role=User.Role.DOCTOR, doctor_verified_at__isnull=False)
+        return queryset
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role", "doctor_state", "is_staff",
+                    "is_active", "date_joined"]
+    list_filter = [AwaitingVerificationFilter, "role", "is_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["last_login", "date_joined", "doctor_requested_at"]
+    actions = ["verify_doctors"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal info", {"fields": ["first_name", "last_name", "date_of_birth"]}),
+        ("Role", {"fields": ["role", "doctor_requested_at", "doctor_verified_at"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
+                                    "user_permissions"]}),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+
+    @admin.display(description="doctor")
+    def doctor_state(self, obj):
+        if not obj.is_doctor:
+            return "—"
+        return "verified" if obj.doctor_verified_at else "awaiting verification"
+
+    @admin.action(description="Verify selected users as doctors")
+    def verify_doctors(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        for user in queryset.filter(doctor_verified_at__isnull=True):
+            user.verify_as_doctor(when=now)
+            count += 1
+        self.message_user(request, f"{count} doctor(s) verified.", messages.SUCCESS)

@@ -1,0 +1,92 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from .models import User
+
+DELETE_PHRASE = "delete my account"
+
+
+class ProfileForm(forms.ModelForm):
+    """Name, date of birth and the role the user asks for.
+
+    ``role`` is not a model field here on purpose: ``User.change_role`` decides what a role
+    change means (a doctor request is not a verification).
+    """
+
+    role = forms.ChoiceField(
+        label="I use this site as",
+        choices=User.Role.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Choosing doctor asks an administrator to verify you; doctor features open "
+            "once they have."
+        ),
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "date_of_birth"]
+        labels = {"date_of_birth": "Date of birth (optional)"}
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "date_of_birth": forms.DateInput(
+                attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].initial = self.instance.role
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data.get("date_of_birth")
+        if dob is None:
+            return dob
+        if dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if dob < datetime.date(1900, 1, 1):
+            raise forms.ValidationError("Please check the year of the date of birth.")
+        return dob
+
+    def save(self, commit=True):
+        self.instance.change_role(self.cleaned_data["role"])
+        return super().save(commit=commit)
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirms a deletion: the current password, or, for accounts without a password
+    (signed up through Google or LinkedIn), a typed phrase."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if user.has_usable_password():
+            self.fields["password"] = forms.CharField(
+                label="Your password",
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )
+        else:
+            self.fields["phrase"] = forms.CharField(
+                label=f'Type "{DELETE_PHRASE}" to confirm',
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+
+    @property
+    def needs_password(self):
+        return "password" in self.fields
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not correct.")
+        return password
+
+    def clean_phrase(self):
+        phrase = self.cleaned_data["phrase"]
+        if phrase.strip().lower() != DELETE_PHRASE:
+            raise forms.ValidationError(f'Please type "{DELETE_PHRASE}" exactly.')
+        return phrase

@@ -3,7 +3,9 @@
 The suite runs against the real PostgreSQL and Redis on 127.0.0.1. If either cannot be
 reached the whole run stops with a message saying how to start it: nothing is skipped.
 """
+import re
 import socket
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,15 @@ def _reachable(host, port):
         return False
 
 
+def _redis_answers(url):
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
 def pytest_sessionstart(session):
     db = settings.DATABASES["default"]
     missing = []
@@ -24,12 +35,16 @@ def pytest_sessionstart(session):
         missing.append("the test database must be PostgreSQL (TEST_DATABASE_URL)")
     elif not _reachable(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)):
         missing.append(
-            "PostgreSQL is not reachable on 127.0.0.1:5432. Start it with: "
+            f"PostgreSQL is not reachable on {db.get('HOST')}:{db.get('PORT') or 5432}. "
+            "Start it with: "
             "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
         )
-    if not _reachable("127.0.0.1", 6379):
+    redis_url = settings.CACHES["default"]["LOCATION"]
+    if not _redis_answers(redis_url):
+        where = urlparse(redis_url)
         missing.append(
-            "Redis is not reachable on 127.0.0.1:6379. Start it with: redis-server "
+            f"Redis is not reachable on {where.hostname}:{where.port or 6379} "
+            f"({redis_url}). Start it with: redis-server "
             '--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
         )
     if missing:
@@ -93,3 +108,23 @@ def staff(db):
 def patient_client(client, patient):
     client.force_login(patient)
     return client
+
+
+# --- Helpers for the account tests ---------------------------------------------------------
+# allauth's one-time codes: 8 letters from RFC 8628's unambiguous alphabet, dashed 4-4.
+CODE_RE = re.compile(r"\b[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}\b")
+
+
+def code_in(message):
+    """The one-time code in an e-mail (fails the test if there is none)."""
+    match = CODE_RE.search(message.body)
+    assert match, f"no code in the e-mail:\n{message.body}"
+    return match.group(0)
+
+
+def logged_in_user_id(client):
+    """The id of the user the test client's session is signed in as, or None."""
+    from django.contrib.auth import SESSION_KEY
+
+    value = client.session.get(SESSION_KEY)
+    return int(value) if value is not None else None

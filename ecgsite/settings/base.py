@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from .social import social_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ECG_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -220,31 +222,12 @@ GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
 LINKEDIN_CLIENT_ID = env.str("LINKEDIN_CLIENT_ID", default="")
 LINKEDIN_CLIENT_SECRET = env.str("LINKEDIN_CLIENT_SECRET", default="")
 
-SOCIALACCOUNT_PROVIDERS = {}
-if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET:
-    SOCIALACCOUNT_PROVIDERS["google"] = {
-        "APPS": [{"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET, "key": ""}],
-        "SCOPE": ["openid", "profile", "email"],
-        "AUTH_PARAMS": {"access_type": "online"},
-        "OAUTH_PKCE_ENABLED": True,
-    }
-if LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET:
-    # LinkedIn's "Sign In with LinkedIn using OpenID Connect": allauth's generic OpenID
-    # Connect provider replaces its deprecated LinkedIn OAuth2 provider.
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "APPS": [
-            {
-                "provider_id": "linkedin",
-                "name": "LinkedIn",
-                "client_id": LINKEDIN_CLIENT_ID,
-                "secret": LINKEDIN_CLIENT_SECRET,
-                "settings": {
-                    "server_url": "https://www.linkedin.com/oauth",
-                    "token_auth_method": "client_secret_post",
-                },
-            }
-        ]
-    }
+SOCIALACCOUNT_PROVIDERS = social_providers(
+    google_id=GOOGLE_CLIENT_ID,
+    google_secret=GOOGLE_CLIENT_SECRET,
+    linkedin_id=LINKEDIN_CLIENT_ID,
+    linkedin_secret=LINKEDIN_CLIENT_SECRET,
+)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME

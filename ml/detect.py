@@ -7,18 +7,48 @@ import numpy as np
 from scipy import ndimage
 from scipy import signal as sps
 
+BAND_HZ = (5.0, 25.0)
+WINDOW_S = 0.125
+BLOCK_S = 2.0
+LEVEL_BLOCKS = 5
+LONG_BLOCKS = 31
+LONG_FLOOR = 0.3
+ALPHA = 0.36
+ALPHA_SEARCH = 0.18
+REFRACTORY_S = 0.2
+T_WINDOW_S = 0.36
+T_SLOPE_RATIO = 0.5
+SEARCHBACK_RR = 1.66
+MERGE_S = 0.12
+P_WINDOW_S = 0.3
+P_RATIO = 1.5
+LOC_RADIUS_S = 0.1
 
-def _bandpass(x, fs, lo=5.0, hi=15.0):
-    sos = sps.butter(2, [lo, hi], btype="bandpass", fs=fs, output="sos")
-    return sps.sosfiltfilt(sos, x)
+
+def _features(x, fs):
+    sos = sps.butter(2, BAND_HZ, btype="bandpass", fs=fs, output="sos")
+    d = np.gradient(sps.sosfiltfilt(sos, x))
+    w = max(1, int(round(WINDOW_S * fs)))
+    ad = np.abs(d)
+    detect = ndimage.uniform_filter1d(ad, w, mode="nearest")
+    locate = ndimage.uniform_filter1d(d * d, w, mode="nearest")
+    return detect, locate, ad
 
 
-def _feature(x, fs):
-    bp = _bandpass(x, fs)
-    d = np.gradient(bp)
-    win = max(1, int(round(0.15 * fs)))
-    mwi = ndimage.uniform_filter1d(d * d, win, mode="nearest")
-    return bp, mwi
+def _level(f, fs):
+    """Local QRS level: the median, over ~10 s, of the maxima of 2-s blocks of ``f``, floored
+    by a fraction of the same over ~1 min (so a pause does not make noise look like beats)."""
+    w = max(1, int(BLOCK_S * fs))
+    nb = int(np.ceil(len(f) / w))
+    pad = np.zeros(nb * w)
+    pad[: len(f)] = f
+    m = pad.reshape(nb, w).max(axis=1)
+    short = ndimage.median_filter(m, size=LEVEL_BLOCKS, mode="nearest")
+    long_ = ndimage.median_filter(m, size=LONG_BLOCKS, mode="nearest")
+    lvl = np.maximum(short, LONG_FLOOR * long_)
+    centres = (np.arange(nb) + 0.5) * w
+    out = np.interp(np.arange(len(f)), centres, lvl)
+    return np.maximum(out, 1e-12)
 
 
 def detect_r_peaks(x, fs=360.0):
@@ -26,78 +56,99 @@ def detect_r_peaks(x, fs=360.0):
     x = np.asarray(x, dtype=np.float64)
     if len(x) < int(fs):
         return np.zeros(0, dtype=np.int64)
-    bp, mwi = _feature(x, fs)
-    refractory = int(0.2 * fs)
-    cand, _ = sps.find_peaks(mwi, distance=max(1, int(0.1 * fs)))
+    f, loc, ad = _features(x, fs)
+    lvl = _level(f, fs)
+    cand, _ = sps.find_peaks(f, distance=max(1, int(0.1 * fs)))
+    v = f[cand] / lvl[cand]
+    keep = v >= ALPHA_SEARCH
+    cand, v = cand[keep], v[keep]
     if len(cand) == 0:
         return np.zeros(0, dtype=np.int64)
-    vals = mwi[cand]
-    init = cand < 2 * fs
-    spk = 0.25 * (vals[init].max() if init.any() else vals.max())
-    npk = 0.5 * np.mean(mwi[: int(2 * fs)])
-    rr = []
-    rr_avg = int(0.8 * fs)
-    beats = []
-    slopes = []
-    absd = np.abs(np.gradient(bp))
     half = int(0.075 * fs)
-    last = -10 * refractory
-    i = 0
+    slope = np.array([ad[max(0, c - half): c + half + 1].max() for c in cand])
+    beats = _select(cand, v, slope, fs)
+    peaks = _localize(loc, cand[beats], fs)
+    return _merge(peaks, loc, fs)
+
+
+def _select(cand, v, slope, fs):
+    """Pan-Tompkins-style decision on normalised candidates: primary threshold, refractory
+    period (keep the larger), T-wave test, search-back over long gaps."""
+    refractory = REFRACTORY_S * fs
+    t_window = T_WINDOW_S * fs
+    beats = []
+    rr = []
+    rr_avg = 0.8 * fs
+    last = None  # index into cand of the last beat
     n = len(cand)
+    i = 0
     while i < n:
         c = cand[i]
-        v = vals[i]
-        thr1 = npk + 0.25 * (spk - npk)
-        # search back when a beat seems missed
-        if beats and c - last > 1.66 * rr_avg:
-            lo = np.searchsorted(cand, last + refractory)
-            hi = i
-            if hi > lo:
-                k = lo + int(np.argmax(vals[lo:hi]))
-                if vals[k] > 0.5 * thr1:
-                    beats.append(cand[k])
-                    slopes.append(absd[max(0, cand[k] - half): cand[k] + half].max())
-                    spk = 0.25 * vals[k] + 0.75 * spk
-                    rr.append(cand[k] - last)
-                    last = cand[k]
-                    rr_avg = int(np.mean(rr[-8:]))
-                    i = k + 1
+        if last is not None and c - cand[last] > SEARCHBACK_RR * rr_avg:
+            lo = np.searchsorted(cand, cand[last] + refractory)
+            hi = np.searchsorted(cand, c - refractory, side="right")
+            best = None
+            for k in range(lo, hi):
+                if v[k] < ALPHA_SEARCH:
                     continue
-        if c - last < refractory:
-            npk = 0.125 * v + 0.875 * npk
-            i += 1
-            continue
-        if v > thr1:
-            slope = absd[max(0, c - half): c + half].max()
-            if beats and c - last < 0.36 * fs and slope < 0.5 * slopes[-1]:
-                npk = 0.125 * v + 0.875 * npk
-                i += 1
+                if cand[k] - cand[last] < t_window and slope[k] < T_SLOPE_RATIO * slope[last]:
+                    continue
+                if best is None or v[k] > v[best]:
+                    best = k
+            if best is not None:
+                rr.append(cand[best] - cand[last])
+                rr_avg = float(np.mean(rr[-8:]))
+                beats.append(best)
+                last = best
                 continue
-            if beats:
-                rr.append(c - last)
-                rr_avg = int(np.mean(rr[-8:]))
-            beats.append(c)
-            slopes.append(slope)
-            spk = 0.125 * v + 0.875 * spk
-            last = c
-        else:
-            npk = 0.125 * v + 0.875 * npk
+        if v[i] >= ALPHA:
+            if last is None:
+                beats.append(i)
+                last = i
+            elif c - cand[last] < refractory or (
+                c - cand[last] < P_WINDOW_S * fs and v[i] > P_RATIO * v[last]
+            ):
+                # Within the refractory period keep the larger; a much larger wave soon after
+                # a small one means the small one was a P wave.
+                if v[i] > v[last]:
+                    beats[-1] = i
+                    if rr:
+                        rr[-1] += c - cand[last]
+                    last = i
+            elif c - cand[last] < t_window and slope[i] < T_SLOPE_RATIO * slope[last]:
+                pass
+            else:
+                rr.append(c - cand[last])
+                rr_avg = float(np.mean(rr[-8:]))
+                beats.append(i)
+                last = i
         i += 1
-    beats = np.asarray(beats, dtype=np.int64)
-    return _localize(x, bp, beats, fs)
+    return np.asarray(beats, dtype=np.int64)
 
 
-def _localize(x, bp, beats, fs):
+def _localize(loc, beats, fs):
     """Move each detection to the centre of its QRS: the maximum, within +-100 ms, of the
-    slope energy of x band-passed 5-30 Hz and smoothed over 125 ms."""
-    sos = sps.butter(2, [5.0, 30.0], btype="bandpass", fs=fs, output="sos")
-    d = np.gradient(sps.sosfiltfilt(sos, x))
-    loc = ndimage.uniform_filter1d(d * d, max(1, int(round(0.125 * fs))), mode="nearest")
-    r = int(round(0.1 * fs))
-    n = len(x)
+    slope energy (5-25 Hz, smoothed over 125 ms)."""
+    r = int(round(LOC_RADIUS_S * fs))
+    n = len(loc)
     out = np.empty_like(beats)
     for j, b in enumerate(beats):
         lo = max(0, b - r)
         hi = min(n, b + r + 1)
         out[j] = lo + int(np.argmax(loc[lo:hi]))
-    return np.unique(out)
+    return out
+
+
+def _merge(peaks, loc, fs):
+    peaks = np.unique(peaks)
+    if len(peaks) < 2:
+        return peaks
+    gap = MERGE_S * fs
+    out = [peaks[0]]
+    for p in peaks[1:]:
+        if p - out[-1] < gap:
+            if loc[p] > loc[out[-1]]:
+                out[-1] = p
+        else:
+            out.append(p)
+    return np.asarray(out, dtype=np.int64)

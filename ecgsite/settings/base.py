@@ -275,3 +275,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Diagnosis flow (owned by the diagnosis app, issue 4) -------------------------------
+# Upload checks beyond ECG_UPLOAD_MAX_BYTES above.
+ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=25_000_000)
+ECG_ZIP_MAX_MEMBERS = env.int("ECG_ZIP_MAX_MEMBERS", default=8)
+ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
+    "ECG_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
+)
+# A queued row whose task was never handed to the broker (or was lost) is re-sent by the
+# sweep once it is this old; a running row is re-sent once its claim (the hard time limit
+# plus a margin) has expired. After ECG_DIAGNOSIS_MAX_ATTEMPTS claims it is marked failed.
+ECG_DIAGNOSIS_REQUEUE_AFTER_S = env.int("ECG_DIAGNOSIS_REQUEUE_AFTER_S", default=120)
+ECG_DIAGNOSIS_CLAIM_MARGIN_S = env.int("ECG_DIAGNOSIS_CLAIM_MARGIN_S", default=30)
+ECG_DIAGNOSIS_MAX_ATTEMPTS = env.int("ECG_DIAGNOSIS_MAX_ATTEMPTS", default=3)
+# Test-only: seconds a task waits after claiming its row, so a test can kill a busy worker.
+ECG_DIAGNOSIS_TEST_DELAY_S = env.float("ECG_DIAGNOSIS_TEST_DELAY_S", default=0.0)
+ECG_PLOT_PAGE_SECONDS = env.int("ECG_PLOT_PAGE_SECONDS", default=10)
+ECG_HISTORY_PAGE_SIZE = env.int("ECG_HISTORY_PAGE_SIZE", default=20)
+CELERY_BEAT_SCHEDULE = {
+    "diagnosis-requeue-stale": {
+        "task": "diagnosis.tasks.requeue_stale",
+        "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=60.0),
+    },
+}

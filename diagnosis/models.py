@@ -1,0 +1,270 @@
+"""Diagnoses: one upload (a picture of one heartbeat or a recorded signal) and its result.
+
+Life of a row: the upload view writes it ``queued`` together with its files; after the
+transaction commits, its pk is sent to the Celery worker; the worker *claims* it with a
+conditional update (``queued -> running``), analyses it and writes ``done`` or ``failed``.
+A claim is a lease: it expires after the hard task time limit plus a margin, so a row whose
+worker died can be claimed again (by a redelivered message or by the sweep), while a
+duplicate message for a row that is being worked on finds nothing to claim.
+"""
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ml.labels import CLASS_CODES, CLASS_NAMES
+
+LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
+
+
+def claim_seconds():
+    """How long a claim lasts: no run can outlive the hard time limit, which kills it."""
+    return settings.CELERY_TASK_TIME_LIMIT + settings.ECG_DIAGNOSIS_CLAIM_MARGIN_S
+
+
+class DiagnosisQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The diagnoses ``user`` may see. The single access rule for patient data.
+
+        Today only the owner; doctor sharing (issue 6) extends this method and every view,
+        file, plot and report follows.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def owned_by(self, user):
+        """The user's own diagnoses: what their history lists and what they may delete."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def finished(self):
+        return self.filter(status__in=[Diagnosis.Status.DONE, Diagnosis.Status.FAILED])
+
+    def stale(self, now=None):
+        """Rows the sweep should send to the worker again.
+
+        Queued rows whose message was never sent (broker down at upload) or was sent long
+        ago without being picked up (lost with a broker restart), and running rows whose
+        claim has expired (their worker died).
+        """
+        now = now or timezone.now()
+        cutoff = now - timedelta(seconds=settings.ECG_DIAGNOSIS_REQUEUE_AFTER_S)
+        queued = Q(status=Diagnosis.Status.QUEUED) & (
+            Q(enqueued_at__isnull=True, queued_at__lt=cutoff) | Q(enqueued_at__lt=cutoff)
+        )
+        abandoned = Q(status=Diagnosis.Status.RUNNING, lease_expires_at__lt=now)
+        return self.filter(queued | abandoned)
+
+    def claim(self, pk, now=None):
+        """Take the row for one run; returns the claim token, or None if it is not claimable.
+
+        The conditional UPDATE is atomic in the database, so of two workers holding the same
+        message only one gets the row.
+        """
+        now = now or timezone.now()
+        token = uuid.uuid4()
+        claimable = Q(status=Diagnosis.Status.QUEUED) | Q(
+            status=Diagnosis.Status.RUNNING, lease_expires_at__lt=now
+        )
+        updated = self.filter(claimable, pk=pk).update(
+            status=Diagnosis.Status.RUNNING,
+            started_at=now,
+            lease_expires_at=now + timedelta(seconds=claim_seconds()),
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+        return token if updated else None
+
+
+class Diagnosis(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Beat image"
+        SIGNAL = "signal", "ECG signal"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Analysing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Could not be analysed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diagnoses"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    input_format = models.CharField(max_length=8, help_text="Detected from the content.")
+    original_name = models.CharField(max_length=255, blank=True, help_text="For display only.")
+    input_fs = models.FloatField(
+        null=True, blank=True, help_text="Sampling rate given with a CSV file without times."
+    )
+
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time the task was handed to the broker."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    model_version = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=2, choices=LABEL_CHOICES, blank=True, db_index=True)
+    probabilities = models.JSONField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    low_confidence = models.BooleanField(default=False)
+    error_message = models.TextField(blank=True)
+
+    # Signals only.
+    counts = models.JSONField(null=True, blank=True)
+    beat_count = models.PositiveIntegerField(null=True, blank=True)
+    heart_rate_bpm = models.FloatField(null=True, blank=True)
+    vf_episodes = models.JSONField(null=True, blank=True, help_text="[[start_s, end_s], ...]")
+    duration_s = models.FloatField(null=True, blank=True)
+    fs = models.FloatField(null=True, blank=True)
+
+    objects = DiagnosisQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "diagnoses"
+        ordering = ["-queued_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "-queued_at"], name="diag_owner_recent"),
+            models.Index(fields=["status", "queued_at"], name="diag_status_age"),
+        ]
+
+    def __str__(self):
+        return f"Diagnosis {self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("diagnosis:result", args=[self.pk])
+
+    def can_view(self, user):
+        return type(self).objects.visible_to(user).filter(pk=self.pk).exists()
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def label_name(self):
+        return CLASS_NAMES.get(self.label, "")
+
+    @property
+    def urgency(self):
+        from .urgency import assess
+
+        return assess(self)
+
+    @property
+    def input_files(self):
+        return [f for f in self.files.all() if f.role == DiagnosisFile.Role.INPUT]
+
+    def sorted_probabilities(self):
+        """(code, name, probability) for all six classes in the model's order."""
+        probs = self.probabilities or {}
+        return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
+
+    def queue_seconds(self):
+        if self.started_at:
+            return (self.started_at - self.queued_at).total_seconds()
+        return None
+
+    def processing_seconds(self):
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    def _finish(self, token, status, **fields):
+        """Write the outcome if ``token`` still holds the claim; True when it did."""
+        fields.update(status=status, finished_at=timezone.now(), lease_expires_at=None)
+        updated = type(self).objects.filter(
+            pk=self.pk, status=self.Status.RUNNING, claim_token=token
+        ).update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)
+
+    def mark_done(self, token, **result_fields):
+        return self._finish(token, self.Status.DONE, error_message="", **result_fields)
+
+    def mark_failed(self, token, message):
+        return self._finish(token, self.Status.FAILED, error_message=message)
+
+    def release(self, token):
+        """Give a claimed row back to the queue (before a retry); True when it did."""
+        return bool(
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=token)
+            .update(status=self.Status.QUEUED, lease_expires_at=None, claim_token=None)
+        )
+
+
+class DiagnosisFile(models.Model):
+    """A stored file of a diagnosis: an uploaded input, or the trace the worker derived.
+
+    A WFDB record has two inputs (header and data). The trace is the signal the plot draws,
+    written by the worker. Files live in the default storage under random names and are
+    deleted with their row (see signals.py).
+    """
+
+    class Role(models.TextChoices):
+        INPUT = "input", "Uploaded input"
+        TRACE = "trace", "Plot trace"
+
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.INPUT)
+    # The name is chosen by diagnosis.storage (random, per-user folder), never by upload_to.
+    file = models.FileField(max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+    def get_absolute_url(self):
+        return reverse("diagnosis:file", args=[self.diagnosis_id, self.pk])
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+
+class SignalResult(models.Model):
+    """Per-beat results of a signal, stored column-wise.
+
+    A 30-minute record has about 2,500 beats. One row with three parallel arrays (sample
+    index, class index into CLASS_CODES as one digit per beat, confidence) is ~35 kB of
+    JSON, is read in one query for the plot (a page is found by bisecting the sorted sample
+    indices) and keeps the diagnoses table and its history queries small. Nothing queries a
+    single beat, which is what a table with a row per beat would be good for.
+    """
+
+    diagnosis = models.OneToOneField(
+        Diagnosis, on_delete=models.CASCADE, primary_key=True, related_name="signal"
+    )
+    samples = models.JSONField(help_text="R-peak sample index of each beat, ascending.")
+    labels = models.TextField(help_text="One digit per beat: index into CLASS_CODES.")
+    confidences = models.JSONField(help_text="Confidence of each beat's label, 3 decimals.")
+    trace_fs = models.FloatField(help_text="Sampling rate of the stored plot trace.")
+    trace_length = models.PositiveIntegerField()
+    trace_scale_mv = models.FloatField(help_text="Millivolts per stored int16 unit.")
+
+    def __str__(self):
+        return f"Beats of diagnosis {self.diagnosis_id}"
+
+    def beat_labels(self):
+        return [CLASS_CODES[int(ch)] for ch in self.labels]

@@ -1,12 +1,199 @@
+"""Diagnosis pages. Every view that shows a diagnosis goes through
+``Diagnosis.objects.visible_to(user)`` and answers 404 to anyone it does not cover."""
+import csv
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import presenters, services, trace
+from .forms import HistoryFilterForm, UploadForm
+from .models import Diagnosis, DiagnosisFile, SignalResult
+from .validators import UploadRejected
+
+
+def _visible(request, pk):
+    return get_object_or_404(Diagnosis.objects.visible_to(request.user), pk=pk)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Upload -------------------------------------------------------------------------------
 
 
 @login_required
+@csrf_exempt  # CSRF is checked by _upload below, after the size check that must come first
 def upload(request):
-    return render(request, "diagnosis/upload.html")
+    if request.method == "POST":
+        # Refuse an oversized body before it is read (the CSRF check would read it).
+        limit = 2 * settings.ECG_UPLOAD_MAX_BYTES + 1024 * 1024
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            message = (f"This upload is {filesizeformat(length)}; the limit is "
+                       f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+            return _upload_refused(request, UploadForm(), message, status=413)
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = [e for field_errors in form.errors.values() for e in field_errors]
+            return _upload_refused(request, form, " ".join(errors))
+        try:
+            diagnosis = services.submit_upload(
+                request.user, form.cleaned_data["checked"], form.cleaned_data["sampling_rate"]
+            )
+        except UploadRejected as exc:
+            return _upload_refused(request, form, str(exc))
+        if _wants_json(request):
+            return JsonResponse(presenters.status_json(diagnosis), status=201)
+        return redirect(diagnosis)
+    return render(request, "diagnosis/upload.html", presenters.upload_context(form))
+
+
+def _upload_refused(request, form, message, status=400):
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    context = presenters.upload_context(form, error=message)
+    return render(request, "diagnosis/upload.html", context, status=status)
+
+
+# --- One diagnosis ---------------------------------------------------------------------------
 
 
 @login_required
+@never_cache
+@require_GET
+def result(request, pk):
+    diagnosis = _visible(request, pk)
+    return render(request, "diagnosis/result.html", presenters.result_context(diagnosis))
+
+
+@login_required
+@never_cache
+@require_GET
+def status(request, pk):
+    return JsonResponse(presenters.status_json(_visible(request, pk)))
+
+
+@login_required
+@never_cache
+@require_GET
+def signal_page(request, pk):
+    diagnosis = _visible(request, pk)
+    result = SignalResult.objects.filter(diagnosis=diagnosis).first()
+    trace_file = diagnosis.files.filter(role=DiagnosisFile.Role.TRACE).first()
+    if result is None or trace_file is None:
+        raise Http404("No signal plot for this diagnosis")
+    try:
+        page = int(request.GET.get("page", 0))
+    except ValueError:
+        page = 0
+    page_seconds = settings.ECG_PLOT_PAGE_SECONDS
+    with default_storage.open(trace_file.file.name, "rb") as fh:
+        data = trace.read_page(fh, result, page, page_seconds, diagnosis.fs,
+                               diagnosis.vf_episodes)
+    if request.GET.get("overview"):
+        data["overview"] = trace.overview(result, diagnosis.fs, diagnosis.duration_s,
+                                          page_seconds, diagnosis.vf_episodes)
+    return JsonResponse(data)
+
+
+@login_required
+@never_cache
+@require_GET
+def input_file(request, pk, file_pk):
+    diagnosis = _visible(request, pk)
+    stored = get_object_or_404(diagnosis.files, pk=file_pk, role=DiagnosisFile.Role.INPUT)
+    response = FileResponse(
+        default_storage.open(stored.file.name, "rb"),
+        content_type=stored.content_type,
+        as_attachment=not stored.is_image,
+        filename=stored.original_name or stored.file.name.rsplit("/", 1)[-1],
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def report(request, pk):
+    from .pdf import render_report
+
+    diagnosis = _visible(request, pk)
+    if not diagnosis.is_finished:
+        raise Http404("The report is ready when the analysis has finished")
+    response = HttpResponse(render_report(diagnosis, viewer=request.user),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ecg-report-{diagnosis.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    diagnosis = get_object_or_404(Diagnosis.objects.owned_by(request.user), pk=pk)
+    if request.method == "POST":
+        diagnosis.delete()
+        messages.success(request, "The result and its files were deleted.")
+        return redirect("diagnosis:history")
+    return render(request, "diagnosis/confirm_delete.html", {"diagnosis": diagnosis})
+
+
+# --- History -------------------------------------------------------------------------------
+
+
+def _history_queryset(request):
+    form = HistoryFilterForm(request.GET or None)
+    queryset = form.filter(Diagnosis.objects.owned_by(request.user))
+    return form, queryset
+
+
+@login_required
+@require_GET
 def history(request):
-    return render(request, "diagnosis/history.html")
+    form, queryset = _history_queryset(request)
+    page = Paginator(queryset, settings.ECG_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "diagnosis/history.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
+                                                            on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+        "rows": [presenters.history_row(d) for d in page.object_list],
+    })
+
+
+@login_required
+@never_cache
+@require_GET
+def history_csv(request):
+    form, queryset = _history_queryset(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ecg-history-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(presenters.CSV_HEADER)
+    for diagnosis in queryset.iterator(chunk_size=500):
+        writer.writerow(presenters.csv_row(diagnosis))
+    return response

@@ -1,0 +1,93 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from ml.labels import CLASS_CODES, CLASS_NAMES
+
+from .models import Diagnosis
+from .validators import UploadRejected, check_upload
+
+ACCEPT = ".png,.jpg,.jpeg,.bmp,.gif,.tif,.tiff,.hea,.dat,.zip,.csv,.edf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    """One upload: one file, or a WFDB header with its data file(s).
+
+    The page sends each selected file (or .hea/.dat pair) as its own request, so each gets
+    its own progress bar and its own diagnosis.
+    """
+
+    files = MultipleFileField(
+        label="ECG file(s)",
+        allow_empty_file=True,  # refused by check_upload with a message naming the file
+        widget=MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}),
+    )
+    sampling_rate = forms.FloatField(
+        label="Sampling rate (Hz), for CSV files without a time column",
+        required=False, min_value=1, max_value=10_000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("files")
+        if files:
+            try:
+                cleaned["checked"] = check_upload(files)
+            except UploadRejected as exc:
+                raise ValidationError(str(exc), code="rejected") from None
+        return cleaned
+
+
+STATUS_CHOICES = [("", "Any status"), *Diagnosis.Status.choices]
+LABEL_CHOICES = [("", "Any finding"), *((c, CLASS_NAMES[c]) for c in CLASS_CODES)]
+
+
+class HistoryFilterForm(forms.Form):
+    label = forms.ChoiceField(label="Finding", choices=LABEL_CHOICES, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    date_from = forms.DateField(label="From", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise ValidationError("“From” must not be after “To”.")
+        return cleaned
+
+    def filter(self, queryset):
+        """``queryset`` narrowed by the valid filters (all of it if the form is unbound)."""
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["label"]:
+            queryset = queryset.filter(label=data["label"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["date_from"]:
+            queryset = queryset.filter(queued_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            queryset = queryset.filter(queued_at__date__lte=data["date_to"])
+        return queryset
+
+
+def upload_limit_text():
+    from django.template.defaultfilters import filesizeformat
+
+    return filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)

@@ -1,0 +1,187 @@
+"""Turning diagnoses into what pages, JSON and CSV show (kept out of views and templates)."""
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+
+from ml.labels import CLASS_CODES, CLASS_NAMES
+
+from . import urgency
+from .models import Diagnosis
+
+# The site's class colours (--class-* in static/css/site.css, all readable on white), for
+# the PDF; the page reads the CSS variables. The plot also writes each beat's code, so colour
+# is never the only cue.
+CLASS_COLOURS = {
+    "N": "#1e6b3a",
+    "L": "#5b3f9e",
+    "R": "#0b5f7a",
+    "A": "#8a5a00",
+    "V": "#b03a2e",
+    "VF": "#7d0e3f",
+}
+
+
+def upload_context(form, error=None):
+    from ml import io as ml_io
+
+    return {
+        "min_seconds": ml_io.MIN_SECONDS,
+        "min_fs": ml_io.MIN_FS,
+        "max_fs": ml_io.MAX_FS,
+        "form": form,
+        "error": error,
+        "max_bytes": settings.ECG_UPLOAD_MAX_BYTES,
+        "max_size": filesizeformat(settings.ECG_UPLOAD_MAX_BYTES),
+        "max_pixels": settings.ECG_IMAGE_MAX_PIXELS,
+        "classes": [(c, CLASS_NAMES[c]) for c in CLASS_CODES],
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def status_json(d):
+    from .services import queue_position
+
+    return {
+        "id": d.pk,
+        "status": d.status,
+        "status_display": d.get_status_display(),
+        "finished": d.is_finished,
+        "queue_position": queue_position(d),
+        "kind": d.kind,
+        "name": d.original_name,
+        "label": d.label or None,
+        "label_name": d.label_name or None,
+        "confidence": d.confidence,
+        "low_confidence": d.low_confidence,
+        "error": d.error_message or None,
+        "queued_at": _iso(d.queued_at),
+        "started_at": _iso(d.started_at),
+        "finished_at": _iso(d.finished_at),
+        "url": d.get_absolute_url(),
+        "status_url": reverse("diagnosis:status", args=[d.pk]),
+    }
+
+
+def clock(seconds):
+    """12.5 -> "0:12", 3725 -> "1:02:05"."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+BAR_ROW_HEIGHT = 30
+
+
+def probability_bars(d):
+    """Rows of the inline SVG chart: y offset, bar width in percent, labels."""
+    return [
+        {"code": code, "name": name, "value": p, "percent": round(100 * p, 1),
+         "width": max(0.3, round(100 * p, 2)), "colour": CLASS_COLOURS[code],
+         "top": code == d.label, "y": i * BAR_ROW_HEIGHT}
+        for i, (code, name, p) in enumerate(d.sorted_probabilities())
+    ]
+
+
+def count_rows(d):
+    if not d.counts:
+        return []
+    total = d.beat_count or sum(d.counts.values()) or 1
+    return [
+        {"code": code, "name": CLASS_NAMES[code], "count": d.counts.get(code, 0),
+         "percent": round(100 * d.counts.get(code, 0) / total, 1), "colour": CLASS_COLOURS[code]}
+        for code in CLASS_CODES
+    ]
+
+
+def vf_rows(d):
+    return [
+        {"start": clock(start), "end": clock(end), "seconds": round(end - start, 1),
+         "start_s": start}
+        for start, end in (d.vf_episodes or [])
+    ]
+
+
+def learn_links(code):
+    if not code:
+        return None
+    from articles.services import learn_more
+
+    return learn_more(code)
+
+
+def result_context(d):
+    return {
+        "diagnosis": d,
+        "status": status_json(d),
+        "advice": d.urgency,
+        "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
+        "bars": probability_bars(d) if d.probabilities else [],
+        "chart_height": BAR_ROW_HEIGHT * len(CLASS_CODES),
+        "confidence_percent": None if d.confidence is None else round(100 * d.confidence),
+        "counts": count_rows(d),
+        "vf_rows": vf_rows(d),
+        "inputs": d.input_files,
+        "colours": CLASS_COLOURS,
+        "class_names": CLASS_NAMES,
+        "plot": {
+            "url": reverse("diagnosis:signal", args=[d.pk]),
+            "colours": CLASS_COLOURS,
+            "names": CLASS_NAMES,
+            "codes": list(CLASS_CODES),
+        },
+        "has_plot": d.kind == Diagnosis.Kind.SIGNAL and d.status == Diagnosis.Status.DONE,
+        "duration": clock(d.duration_s) if d.duration_s else None,
+        "red_flags": urgency.RED_FLAGS,
+        "disclaimer": urgency.DISCLAIMER,
+        "references": urgency.REFERENCES,
+    }
+
+
+def history_row(d):
+    return {
+        "diagnosis": d,
+        "finding": d.label_name,
+        "confidence": None if d.confidence is None else round(100 * d.confidence),
+    }
+
+
+CSV_HEADER = [
+    "id", "uploaded", "status", "kind", "file", "finding_code", "finding", "confidence",
+    "low_confidence", "beats", *[f"beats_{c}" for c in CLASS_CODES], "heart_rate_bpm",
+    "vf_episodes", "duration_s", "model_version", "finished", "message",
+]
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas in user-controlled text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(d):
+    counts = d.counts or {}
+    local = timezone.localtime
+    return [
+        d.pk,
+        local(d.queued_at).isoformat(timespec="seconds"),
+        d.status,
+        d.kind,
+        _cell(d.original_name),
+        d.label,
+        d.label_name,
+        "" if d.confidence is None else f"{d.confidence:.4f}",
+        "yes" if d.low_confidence else "no",
+        "" if d.beat_count is None else d.beat_count,
+        *["" if not d.counts else counts.get(c, 0) for c in CLASS_CODES],
+        "" if d.heart_rate_bpm is None else f"{d.heart_rate_bpm:.1f}",
+        "" if d.vf_episodes is None else len(d.vf_episodes),
+        "" if d.duration_s is None else f"{d.duration_s:.1f}",
+        d.model_version,
+        local(d.finished_at).isoformat(timespec="seconds") if d.finished_at else "",
+        _cell(d.error_message),
+    ]

@@ -1,0 +1,171 @@
+"""What the views and the worker do with diagnoses: create, enqueue, sweep, requeue, delete."""
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import storage
+from .models import Diagnosis, DiagnosisFile
+from .validators import CheckedUpload, rewrite_wfdb_header
+
+logger = logging.getLogger(__name__)
+
+# Publishing must not hang an upload request when the broker is down: a few quick tries,
+# then the row simply stays queued for the sweep.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                        "interval_max": 0.5}
+
+
+@dataclass
+class PlannedFile:
+    """A checked file with the random name it will be stored under."""
+
+    name: str
+    content: bytes
+    content_type: str
+    original_name: str
+
+    @property
+    def basename(self):
+        return self.name.rsplit("/", 1)[-1]
+
+
+def plan_files(owner_id, checked: CheckedUpload):
+    """Storage names for the files of ``checked``; a WFDB header is rewritten to match them.
+
+    All files of one upload share one random stem, so a record stays "<stem>.hea" with
+    "<stem>.dat" beside it, as WFDB expects.
+    """
+    stem = storage.new_stem()
+    header = checked.wfdb_header
+    data_parts = [p for p in checked.parts if p.wfdb_name]
+    data_names = {
+        p.wfdb_name: stem if len(data_parts) == 1 else f"{stem}_{i}"
+        for i, p in enumerate(data_parts)
+    }
+    planned = []
+    for part in checked.parts:
+        content = part.content
+        if part is header:
+            text = content.decode("utf-8-sig", errors="replace")
+            renamed = {old: f"{new}.dat" for old, new in data_names.items()}
+            content = rewrite_wfdb_header(text, stem, renamed).encode("utf-8")
+            base = stem
+        elif part.wfdb_name:
+            base = data_names[part.wfdb_name]
+        else:
+            base = stem
+        planned.append(PlannedFile(storage.path_for(owner_id, base, part.ext), content,
+                                   part.content_type, part.original_name))
+    return planned
+
+
+def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None):
+    """Store the files, write the row (queued) and enqueue it once the row is committed.
+
+    If anything fails before the commit, the files already written are removed again:
+    a refused or failed upload leaves nothing behind.
+    """
+    planned = planned or plan_files(owner.pk, checked)
+    saved = []
+    try:
+        for f in planned:
+            saved.append(storage.save_exact(f.name, f.content))
+        with transaction.atomic():
+            diagnosis = Diagnosis.objects.create(
+                owner=owner,
+                kind=checked.kind,
+                input_format=checked.input_format,
+                original_name=checked.original_name,
+                input_fs=input_fs,
+            )
+            DiagnosisFile.objects.bulk_create(
+                DiagnosisFile(diagnosis=diagnosis, file=f.name, original_name=f.original_name,
+                              content_type=f.content_type, size=len(f.content))
+                for f in planned
+            )
+            pk = diagnosis.pk
+            transaction.on_commit(lambda: enqueue(pk), robust=True)
+    except BaseException:
+        storage.delete_quietly(saved)
+        raise
+    return diagnosis
+
+
+def enqueue(pk):
+    """Hand a diagnosis to the worker; False (and the row stays queued) if the broker is down."""
+    from .tasks import classify_diagnosis
+
+    try:
+        classify_diagnosis.apply_async(args=[pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception:  # any broker or network error: the sweep sends it later
+        logger.warning("Could not send diagnosis %s to the broker; it stays queued", pk,
+                       exc_info=True)
+        return False
+    Diagnosis.objects.filter(pk=pk, status=Diagnosis.Status.QUEUED).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+def requeue_stale(now=None, limit=500):
+    """Send stale rows (see DiagnosisQuerySet.stale) to the worker again; returns how many."""
+    pks = list(Diagnosis.objects.stale(now).order_by("queued_at").values_list("pk", flat=True)
+               [:limit])
+    sent = sum(1 for pk in pks if enqueue(pk))
+    if pks:
+        logger.info("Re-sent %d of %d stale diagnoses", sent, len(pks))
+    return sent
+
+
+def retry_failed(queryset):
+    """Put failed diagnoses back in the queue (admin action); returns how many."""
+    reset = {
+        "status": Diagnosis.Status.QUEUED, "queued_at": timezone.now(), "enqueued_at": None,
+        "started_at": None, "finished_at": None, "lease_expires_at": None,
+        "claim_token": None, "attempts": 0, "error_message": "",
+    }
+    with transaction.atomic():
+        pks = list(queryset.filter(status=Diagnosis.Status.FAILED).values_list("pk", flat=True))
+        Diagnosis.objects.filter(pk__in=pks).update(**reset)
+        for pk in pks:
+            transaction.on_commit(lambda pk=pk: enqueue(pk), robust=True)
+    return len(pks)
+
+
+def check_signal_readable(planned, input_fs=None):
+    """Read a signal upload once with the ML reader, so a file it cannot read is refused at
+    upload time with the reader's message instead of failing later in the queue."""
+    from ml.errors import InputRejected
+
+    from .inference import read_signal_files
+    from .validators import UploadRejected
+
+    try:
+        read_signal_files([(f.basename, f.content) for f in planned], fs=input_fs)
+    except InputRejected as exc:
+        raise UploadRejected(f"“{planned[0].original_name}”: {exc}") from None
+    except Exception:
+        logger.exception("The signal reader failed on an upload")
+        raise UploadRejected(
+            f"“{planned[0].original_name}” could not be read as an ECG signal. Check the "
+            "format described on this page."
+        ) from None
+
+
+def submit_upload(owner, checked: CheckedUpload, input_fs=None):
+    """Everything after the content checks: read test for signals, store, queue."""
+    planned = plan_files(owner.pk, checked)
+    if checked.kind == Diagnosis.Kind.SIGNAL:
+        check_signal_readable(planned, input_fs)
+    return create_diagnosis(owner, checked, planned, input_fs=input_fs)
+
+
+def queue_position(diagnosis):
+    """How many queued uploads (anyone's) are ahead of this one."""
+    if diagnosis.status != Diagnosis.Status.QUEUED:
+        return 0
+    return Diagnosis.objects.filter(
+        status=Diagnosis.Status.QUEUED, queued_at__lt=diagnosis.queued_at
+    ).count()

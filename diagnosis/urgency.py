@@ -1,0 +1,147 @@
+"""How urgent a finding is and what to do next, in plain language.
+
+Written by the team from the sources in REFERENCES (not copied). It is general guidance
+about the six classes this tool recognises; it is not a diagnosis, and the result page and
+report say so. Symptoms always outrank the result: RED_FLAGS is shown with every finding.
+"""
+from dataclasses import dataclass, field
+
+EMERGENCY, SOON, ROUTINE, NONE, UNCLEAR = "emergency", "soon", "routine", "none", "unclear"
+LEVEL_LABELS = {
+    EMERGENCY: "Emergency",
+    SOON: "See a doctor soon",
+    ROUTINE: "Mention it to your doctor",
+    NONE: "No action needed because of this result",
+    UNCLEAR: "Result uncertain",
+}
+# Share of beats above which premature ventricular beats count as frequent: a burden of
+# about 10 % or more is linked with weakening of the heart muscle over time (ESC 2022).
+FREQUENT_V_SHARE = 0.10
+FREQUENT_A_SHARE = 0.10
+
+RED_FLAGS = (
+    "Whatever this result says: if you have chest pain or pressure, fainted or nearly "
+    "fainted, are very short of breath, or feel a racing or irregular heartbeat with "
+    "dizziness, call emergency services (112 in Europe, 999 in the UK, 911 in North America) "
+    "now."
+)
+DISCLAIMER = (
+    "This result comes from a computer model. It is not a medical device, it can be wrong, "
+    "and it does not replace a doctor who looks at your full ECG and knows your history."
+)
+REFERENCES = (
+    ("American Heart Association: Ventricular fibrillation",
+     "https://www.heart.org/en/health-topics/arrhythmia/about-arrhythmia/ventricular-fibrillation"),
+    ("Zeppenfeld K et al. 2022 ESC Guidelines for the management of patients with ventricular "
+     "arrhythmias and the prevention of sudden cardiac death. Eur Heart J 2022;43:3997-4126",
+     "https://doi.org/10.1093/eurheartj/ehac262"),
+    ("NHS: Heart palpitations and ectopic beats",
+     "https://www.nhs.uk/conditions/heart-palpitations/"),
+    ("Kusumoto FM et al. 2018 ACC/AHA/HRS Guideline on the evaluation and management of "
+     "patients with bradycardia and cardiac conduction delay. Circulation 2019;140:e382-e482",
+     "https://doi.org/10.1161/CIR.0000000000000628"),
+    ("Resuscitation Council UK: Adult basic life support guidelines",
+     "https://www.resus.org.uk/library/2021-resuscitation-guidelines/adult-basic-life-support-guidelines"),
+)
+
+
+@dataclass
+class Advice:
+    level: str
+    headline: str
+    steps: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return LEVEL_LABELS[self.level]
+
+
+def assess(diagnosis):
+    """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished."""
+    if diagnosis.status == diagnosis.Status.FAILED:
+        return Advice(UNCLEAR, "This file could not be analysed, so there is no result.", [
+            "Read the message above: it says what was wrong with the file.",
+            "Upload a corrected file, or ask your doctor to look at the ECG itself.",
+        ])
+    if diagnosis.status != diagnosis.Status.DONE:
+        return None
+    advice = _for_label(diagnosis)
+    if diagnosis.low_confidence and advice.level != EMERGENCY:
+        advice = Advice(UNCLEAR, "The model is not sure about this result. " + advice.headline,
+                        [_uncertain_step(diagnosis), *advice.steps])
+    elif diagnosis.low_confidence:
+        advice.steps.append(_uncertain_step(diagnosis))
+    return advice
+
+
+def _uncertain_step(diagnosis):
+    if diagnosis.kind == diagnosis.Kind.IMAGE:
+        return ("Treat it as a guess: upload a clearer picture of a single heartbeat (one beat, "
+                "dark line on a light background, no grid or text), or ask a doctor to read it.")
+    return ("Treat it as a guess: a recording with less noise (sit still, good electrode "
+            "contact) gives a clearer result, or ask a doctor to read it.")
+
+
+def _share(diagnosis, code):
+    if not diagnosis.counts or not diagnosis.beat_count:
+        return None
+    return diagnosis.counts.get(code, 0) / diagnosis.beat_count
+
+
+def _for_label(d):
+    label = d.label
+    if label == "VF" or d.vf_episodes:
+        return Advice(EMERGENCY, "Ventricular fibrillation or flutter was found. This rhythm "
+                      "stops the heart from pumping and is life-threatening.", [
+            "If this is happening now, or the person is unwell: call emergency services now.",
+            "If the person is unresponsive and not breathing normally: call emergency services, "
+            "start chest compressions and use an automated external defibrillator (AED) if "
+            "one is nearby.",
+            "If the recording was made earlier and the person is well now: still get urgent "
+            "medical help today (emergency department or out-of-hours doctor) and bring this "
+            "report.",
+        ])
+    if label == "V":
+        share = _share(d, "V")
+        if share is not None and share >= FREQUENT_V_SHARE:
+            return Advice(SOON, f"Frequent premature ventricular beats ({share:.0%} of beats).", [
+                "Make an appointment with your doctor within the next few weeks and bring "
+                "this report.",
+                "Very frequent extra beats can strain the heart over time; a doctor may "
+                "suggest a longer recording (Holter) and an ultrasound of the heart.",
+            ])
+        return Advice(ROUTINE, "Premature ventricular beats (extra beats from the lower "
+                      "chambers). Occasional ones are common and usually harmless.", [
+            "Mention it to your doctor at your next appointment, sooner if you often feel "
+            "skipped or extra beats.",
+            "Caffeine, alcohol, stress and lack of sleep can make extra beats more frequent.",
+        ])
+    if label == "L":
+        return Advice(SOON, "Left bundle branch block: the signal to the left lower chamber is "
+                      "delayed. It can be a sign of an underlying heart condition.", [
+            "See your doctor within the next few weeks, especially if this is new to you; "
+            "they may check your heart with an ultrasound (echocardiogram).",
+            "If it comes with chest pain or breathlessness, call emergency services: a new "
+            "left bundle branch block with chest pain can be a heart attack.",
+        ])
+    if label == "R":
+        return Advice(ROUTINE, "Right bundle branch block: the signal to the right lower "
+                      "chamber is delayed. It is often found in healthy people.", [
+            "Mention it to your doctor at your next appointment.",
+            "See a doctor sooner if it is new and you are short of breath, tired or dizzy.",
+        ])
+    if label == "A":
+        share = _share(d, "A")
+        frequent = share is not None and share >= FREQUENT_A_SHARE
+        return Advice(ROUTINE, "Premature atrial beats (extra beats from the upper chambers)"
+                      + (f", {share:.0%} of beats" if frequent else "")
+                      + ". They are common and usually harmless.", [
+            "Mention it to your doctor at your next appointment"
+            + (", as frequent extra beats are worth a check." if frequent else "."),
+            "Caffeine, alcohol, nicotine, stress and lack of sleep can trigger them.",
+        ])
+    return Advice(NONE, "No abnormal beat of the kinds this tool recognises was found.", [
+        "This tool recognises six beat types only: it cannot rule out other problems "
+        "(for example atrial fibrillation or a heart attack).",
+        "If you have symptoms, see your doctor whatever this result says.",
+    ])

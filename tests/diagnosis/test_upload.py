@@ -1,0 +1,193 @@
+"""The upload view: what it accepts, how it stores it, and that it queues the work."""
+import io
+import re
+import zipfile
+
+import pytest
+import redis
+from django.conf import settings
+
+from diagnosis import storage
+from diagnosis.models import Diagnosis, DiagnosisFile
+
+from .conftest import (
+    beat_png,
+    copy_record,
+    excerpt_record,
+    post_upload,
+    stored_files,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+RANDOM_NAME = re.compile(r"^uploads/[0-9a-f]{24}/[0-9a-f]{32}(_\d+)?\.[a-z]+$")
+
+
+def write_edf(path, samples, fs, label="ECG II"):
+    """A minimal EDF file (one signal, 1-second data records) written by hand."""
+    samples = list(samples)
+    ns, per_record = 1, int(fs)
+    n_records = len(samples) // per_record
+
+    def field(value, width):
+        return str(value).ljust(width)[:width].encode("ascii")
+
+    header = b"".join([
+        field("0", 8), field("X X X X", 80), field("Startdate X", 80), field("01.01.26", 8),
+        field("00.00.00", 8), field(256 * (ns + 1), 8), field("", 44), field(n_records, 8),
+        field(1, 8), field(ns, 4),
+        field(label, 16), field("", 80), field("mV", 8), field(-5, 8), field(5, 8),
+        field(-32768, 8), field(32767, 8), field("", 80), field(per_record, 8), field("", 32),
+    ])
+    scale = 65535 / 10
+    body = bytearray()
+    for value in samples[: n_records * per_record]:
+        body += int(round((value + 5) * scale - 32768)).to_bytes(2, "little", signed=True)
+    path.write_bytes(header + bytes(body))
+    return path
+
+
+def test_it_stores_an_image_under_a_random_name_in_the_users_folder(patient_client, patient,
+                                                                    media_root):
+    response = post_upload(patient_client, [upload("my beat.png", beat_png())])
+
+    assert response.status_code == 201
+    body = response.json()
+    diagnosis = Diagnosis.objects.get(pk=body["id"])
+    assert body["status"] == "queued" and body["url"] == f"/diagnosis/{diagnosis.pk}/"
+    assert diagnosis.owner == patient
+    assert (diagnosis.kind, diagnosis.input_format) == ("image", "png")
+    assert diagnosis.original_name == "my beat.png"
+    [stored] = diagnosis.files.all()
+    assert RANDOM_NAME.match(stored.file.name)
+    assert stored.file.name.startswith(storage.user_folder(patient.pk) + "/")
+    assert "my beat" not in stored.file.name and str(patient.pk) not in stored.file.name.split("/")
+    assert stored_files(media_root) == [stored.file.name]
+    assert (media_root / stored.file.name).read_bytes() == beat_png()
+
+
+def test_it_goes_by_content_not_by_the_file_name(patient_client):
+    response = post_upload(patient_client, [upload("beat.csv", beat_png(fmt="JPEG"))])
+
+    assert response.status_code == 201
+    diagnosis = Diagnosis.objects.get()
+    assert diagnosis.input_format == "jpeg"
+    assert diagnosis.files.get().file.name.endswith(".jpg")
+
+
+@pytest.mark.parametrize("fmt,mode", [
+    ("PNG", "RGBA"), ("PNG", "L"), ("JPEG", "L"), ("BMP", "RGB"), ("GIF", "P"), ("TIFF", "RGB"),
+])
+def test_it_accepts_every_image_format_and_mode_it_promises(patient_client, fmt, mode):
+    response = post_upload(patient_client, [upload(f"beat.{fmt.lower()}", beat_png(fmt=fmt,
+                                                                                  mode=mode))])
+    assert response.status_code == 201, response.content
+    assert Diagnosis.objects.get().input_format == fmt.lower().replace("jpeg", "jpeg")
+
+
+def test_a_wfdb_record_is_stored_with_a_header_that_names_the_stored_data_file(
+        patient_client, tmp_path, media_root):
+    header = excerpt_record("100", tmp_path / "in", seconds=20)
+    dat = header.with_suffix(".dat")
+
+    response = post_upload(patient_client, [upload(header.name, header.read_bytes()),
+                                            upload(dat.name, dat.read_bytes())])
+
+    assert response.status_code == 201, response.content
+    diagnosis = Diagnosis.objects.get()
+    assert (diagnosis.kind, diagnosis.input_format) == ("signal", "wfdb")
+    hea, dat_row = sorted(diagnosis.files.all(), key=lambda f: f.file.name[-3:] != "hea")
+    stem = hea.file.name.rsplit("/", 1)[1].removesuffix(".hea")
+    assert dat_row.file.name.endswith(f"/{stem}.dat")
+    text = (media_root / hea.file.name).read_text()
+    assert text.splitlines()[0].split()[0] == stem
+    assert all(line.split()[0] == f"{stem}.dat" for line in text.splitlines()[1:3])
+    assert (media_root / dat_row.file.name).read_bytes() == dat.read_bytes()
+    # The stored record still reads as the same signal.
+    from ml.io import read_signal
+
+    original, stored = read_signal(header), read_signal(media_root / hea.file.name)
+    assert stored.fs == original.fs and (stored.samples == original.samples).all()
+
+
+def test_a_full_mitdb_record_in_a_zip_is_accepted(patient_client, tmp_path):
+    header = copy_record("100", tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(header, "100.hea")
+        zf.write(header.with_suffix(".dat"), "100.dat")
+
+    response = post_upload(patient_client, [upload("record.zip", buffer.getvalue())])
+
+    assert response.status_code == 201, response.content
+    diagnosis = Diagnosis.objects.get()
+    assert diagnosis.input_format == "wfdb" and diagnosis.files.count() == 2
+
+
+def test_a_csv_with_a_time_column_and_an_edf_file_are_accepted(patient_client, tmp_path):
+    import numpy as np
+
+    t = np.arange(0, 10, 1 / 250)
+    wave = 1.2 * np.exp(-((t % 0.8) - 0.4) ** 2 / 0.0005)
+    csv_text = "time,II\n" + "\n".join(f"{a:.4f},{b:.4f}" for a, b in zip(t, wave))
+    edf = write_edf(tmp_path / "rec.edf", wave, 250)
+
+    first = post_upload(patient_client, [upload("ecg.csv", csv_text.encode())])
+    second = post_upload(patient_client, [upload("ecg.edf", edf.read_bytes())])
+
+    assert first.status_code == 201, first.content
+    assert second.status_code == 201, second.content
+    assert sorted(Diagnosis.objects.values_list("input_format", flat=True)) == ["csv", "edf"]
+
+
+def test_a_csv_without_time_needs_the_sampling_rate_given_on_the_form(patient_client):
+    values = "\n".join(f"{(i % 200) / 100:.3f}" for i in range(3000)).encode()
+
+    refused = post_upload(patient_client, [upload("ecg.csv", values)])
+    accepted = post_upload(patient_client, [upload("ecg.csv", values)], sampling_rate="250")
+
+    assert refused.status_code == 400
+    assert "sampling rate" in refused.json()["error"].lower()
+    assert accepted.status_code == 201, accepted.content
+    assert Diagnosis.objects.get().input_fs == 250
+
+
+def test_the_upload_is_sent_to_the_broker_after_commit(patient_client,
+                                                      django_capture_on_commit_callbacks):
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("celery")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_upload(patient_client, [upload("beat.png", beat_png())])
+
+    assert response.status_code == 201
+    assert len(callbacks) == 1
+    assert broker.llen("celery") == 1
+    diagnosis = Diagnosis.objects.get()
+    assert diagnosis.status == "queued" and diagnosis.enqueued_at is not None
+    broker.delete("celery")
+
+
+def test_without_javascript_the_form_posts_and_redirects_to_the_result(patient_client):
+    response = post_upload(patient_client, [upload("beat.png", beat_png())], accept_json=False)
+
+    diagnosis = Diagnosis.objects.get()
+    assert response.status_code == 302 and response["Location"] == diagnosis.get_absolute_url()
+
+
+def test_the_upload_page_states_the_input_contract(patient_client):
+    response = patient_client.get("/diagnosis/upload/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for phrase in ("PNG, JPEG, BMP, GIF or TIFF", "one beat", ".hea", ".dat", ".zip", "CSV",
+                   "EDF", "millivolts", "20.0\xa0MB", "Drop ECG files here", 'multiple'):
+        assert phrase in page, phrase
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.post("/diagnosis/upload/", {"files": [upload("b.png", beat_png())]})
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Diagnosis.objects.exists() and not DiagnosisFile.objects.exists()

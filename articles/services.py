@@ -76,6 +76,12 @@ def class_overview():
     ]
 
 
+def example_beat_cache_key(code):
+    # The data folder is part of the key: pointing the site at other records redraws them.
+    data_dir_id = hashlib.sha256(str(settings.ECG_DATA_DIR).encode()).hexdigest()[:12]
+    return f"articles:example-beat:{code}:{data_dir_id}"
+
+
 def example_beat_png(code):
     """PNG bytes of ``ml``'s example beat for ``code``, or None for an unknown code.
 
@@ -85,8 +91,7 @@ def example_beat_png(code):
     code = code if code in CLASS_CODES else ""
     if not code:
         return None
-    data_dir_id = hashlib.sha256(str(settings.ECG_DATA_DIR).encode()).hexdigest()[:12]
-    key = f"articles:example-beat:{code}:{data_dir_id}"
+    key = example_beat_cache_key(code)
     png = cache.get(key)
     if png is None:
         from ml.examples import example_beat_image

@@ -172,3 +172,13 @@ def test_references_are_listed_in_order(client):
     content = client.get(article.get_absolute_url()).content.decode()
     assert content.index("First") < content.index("Second")
     assert 'href="https://a.example" rel="noopener noreferrer"' in content
+
+
+def test_the_learn_page_uses_full_text_search_on_postgresql(client):
+    make_article("body-only", body="## Part\n\nSome people report zygodactylous fainting spells.")
+    response = client.get(reverse("articles:index"), {"q": "faints zygodactyly"})
+    # Stemming matches "faints" to "fainting": the substring fallback would find nothing.
+    assert "body-only" not in {
+        a.slug for a in Article.objects.search("faints zygodactyly", full_text=False)
+    }
+    assert "body-only" in {a.slug for a in response.context["results"]}

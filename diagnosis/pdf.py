@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
     Image,
+    KeepTogether,
     ListFlowable,
     ListItem,
     Paragraph,
@@ -26,7 +27,7 @@ from ml.labels import CLASS_CODES
 from . import presenters, trace, urgency
 from .models import DiagnosisFile, SignalResult
 
-WIDTH = A4[0] - 4 * cm
+WIDTH = A4[0] - 4 * cm - 12  # the frame's text width (6 pt padding on each side)
 
 
 def _styles():
@@ -155,10 +156,12 @@ def _signal_section(d, s):
     strip = _rhythm_strip(d)
     if strip is not None:
         drawing, page = strip
-        out += [_p(f"Rhythm strip, {presenters.clock(page['start_s'])} to "
-                   f"{presenters.clock(page['end_s'])}", s["h2"]), drawing,
-                _p("Each beat is marked with its class code; the full record can be browsed "
-                   "on the result page.", s["small"])]
+        out.append(KeepTogether([
+            _p(f"Rhythm strip, {presenters.clock(page['start_s'])} to "
+               f"{presenters.clock(page['end_s'])}", s["h2"]), drawing,
+            _p("Each beat is marked with its class code; the full record can be browsed on "
+               "the result page.", s["small"]),
+        ]))
     return out
 
 
@@ -232,5 +235,5 @@ def _input_section(d, s):
     png.seek(0)
     w, h = pil.size
     scale = min(7 * cm / w, 5 * cm / h)
-    return [_p("Uploaded image", s["h2"]), Image(png, width=w * scale, height=h * scale,
-                                                 hAlign="LEFT")]
+    return [KeepTogether([_p("Uploaded image", s["h2"]),
+                          Image(png, width=w * scale, height=h * scale, hAlign="LEFT")])]

@@ -36,7 +36,8 @@ def beat_png(size=(192, 128), mode="RGB", fmt="PNG", **save):
     x = np.linspace(0, 1, 200)
     y = (0.15 * np.exp(-((x - 0.25) ** 2) / 0.002) + 1.0 * np.exp(-((x - 0.5) ** 2) / 0.0004)
          - 0.25 * np.exp(-((x - 0.53) ** 2) / 0.0005) + 0.3 * np.exp(-((x - 0.75) ** 2) / 0.004))
-    points = [(float(px * (w - 1)), float((0.85 - 0.7 * py) * (h - 1))) for px, py in zip(x, y)]
+    points = [(float(px * (w - 1)), float((0.85 - 0.7 * py) * (h - 1)))
+              for px, py in zip(x, y, strict=True)]
     ImageDraw.Draw(img).line(points, fill=(80, 80, 80), width=2)
     if mode != "RGB":
         img = img.convert(mode)
@@ -76,3 +77,66 @@ def excerpt_record(name, dest, seconds, start_s=0.0):
 def post_upload(client, files, accept_json=True, **data):
     headers = {"Accept": "application/json"} if accept_json else {}
     return client.post("/diagnosis/upload/", {"files": files, **data}, headers=headers)
+
+
+def make_diagnosis(owner, *, kind="image", status="done", label="N", when=None, **fields):
+    """A diagnosis row with stored input files, as the worker would leave it (no model run).
+
+    For signals: 60 s of a synthetic 360 Hz trace with one beat a second, beat 30 labelled
+    V, and the trace file the plot reads.
+    """
+    from django.utils import timezone
+
+    from diagnosis import storage
+    from diagnosis.models import Diagnosis, DiagnosisFile, SignalResult
+    from diagnosis.trace import make_trace
+    from ml.labels import CLASS_CODES
+
+    when = when or timezone.now()
+    probs = {c: (0.9 if c == label else 0.02) for c in CLASS_CODES}
+    done = status == "done"
+    base = dict(owner=owner, kind=kind, status=status, queued_at=when,
+                input_format="png" if kind == "image" else "wfdb",
+                original_name="beat.png" if kind == "image" else "100.hea + 100.dat",
+                started_at=when if status in ("running", "done", "failed") else None,
+                finished_at=when if status in ("done", "failed") else None,
+                model_version="abc123def456" if done else "",
+                label=label if done else "", probabilities=probs if done else None,
+                confidence=0.9 if done else None,
+                error_message="" if status != "failed" else "This image is blank.")
+    fs, seconds = 360.0, 60
+    if kind == "signal" and done:
+        counts = {c: 0 for c in CLASS_CODES}
+        counts["N"], counts["V"] = seconds - 1, 1
+        base.update(counts=counts, beat_count=seconds, heart_rate_bpm=60.0, vf_episodes=[],
+                    duration_s=float(seconds), fs=fs)
+    base.update(fields)
+    diagnosis = Diagnosis.objects.create(**base)
+    stem = storage.new_stem()
+    if kind == "image":
+        name = storage.save_exact(storage.path_for(owner.pk, stem, "png"), beat_png())
+        DiagnosisFile.objects.create(diagnosis=diagnosis, file=name, original_name="beat.png",
+                                     content_type="image/png", size=len(beat_png()))
+    else:
+        for ext in ("hea", "dat"):
+            content = (f"{stem} 1 360 {int(fs * seconds)}\n{stem}.dat 16 200 16 0 0 0 0 MLII\n"
+                       .encode() if ext == "hea" else bytes(int(fs * seconds) * 2))
+            name = storage.save_exact(storage.path_for(owner.pk, stem, ext), content)
+            DiagnosisFile.objects.create(diagnosis=diagnosis, file=name,
+                                         original_name=f"100.{ext}",
+                                         content_type="text/plain", size=len(content))
+    if kind == "signal" and done:
+        t = np.arange(int(fs * seconds)) / fs
+        samples = np.exp(-((t % 1.0) - 0.5) ** 2 / 0.0002)
+        trace = make_trace(samples, fs)
+        name = storage.save_exact(storage.path_for(owner.pk, storage.new_stem(), "trace"),
+                                  trace.data)
+        DiagnosisFile.objects.create(diagnosis=diagnosis, role="trace", file=name,
+                                     content_type="application/octet-stream",
+                                     size=len(trace.data))
+        labels = "".join("4" if i == 30 else "0" for i in range(seconds))
+        SignalResult.objects.create(
+            diagnosis=diagnosis, samples=[int((i + 0.5) * fs) for i in range(seconds)],
+            labels=labels, confidences=[0.95] * seconds, trace_fs=trace.fs,
+            trace_length=trace.length, trace_scale_mv=trace.scale_mv)
+    return diagnosis

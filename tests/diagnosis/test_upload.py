@@ -130,7 +130,7 @@ def test_a_csv_with_a_time_column_and_an_edf_file_are_accepted(patient_client, t
 
     t = np.arange(0, 10, 1 / 250)
     wave = 1.2 * np.exp(-((t % 0.8) - 0.4) ** 2 / 0.0005)
-    csv_text = "time,II\n" + "\n".join(f"{a:.4f},{b:.4f}" for a, b in zip(t, wave))
+    csv_text = "time,II\n" + "\n".join(f"{a:.4f},{b:.4f}" for a, b in zip(t, wave, strict=True))
     edf = write_edf(tmp_path / "rec.edf", wave, 250)
 
     first = post_upload(patient_client, [upload("ecg.csv", csv_text.encode())])

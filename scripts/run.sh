@@ -36,7 +36,7 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   say "Stopped."
 }
-trap 'stop_all; exit 130' INT TERM
+trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
 mkdir -p var

@@ -256,3 +256,20 @@ def test_buttons_are_shown_only_for_configured_providers(client, settings):
 def test_a_provider_without_a_secret_is_not_configured():
     assert social_providers(google_id="id-only") == {}
     assert social_providers(linkedin_secret="secret-only") == {}
+
+
+def test_an_unconfirmed_account_with_that_email_loses_its_password(client, monkeypatch,
+                                                                   providers_configured):
+    """Someone who signed up with another person's address, never confirmed it, and kept
+    the password must not share the account once its real owner signs in with Google."""
+    squatter = get_user_model().objects.create_user(email="grace@example.org",
+                                                    password="squatter's password")
+    EmailAddress.objects.create(user=squatter, email="grace@example.org", verified=False,
+                                primary=True)
+
+    sign_in_with(client, monkeypatch, google("grace@example.org", identity_from="userinfo"))
+
+    squatter.refresh_from_db()
+    assert SocialAccount.objects.get(provider="google").user == squatter
+    assert not squatter.has_usable_password()
+    assert logged_in_user_id(client) == squatter.pk

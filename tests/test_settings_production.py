@@ -117,7 +117,8 @@ def test_the_development_default_is_embedded(tmp_path):
         '["django.db.backends.sqlite3", "django.core.cache.backends.db.DatabaseCache", '
         '"filesystem://", true]'
     )
-    assert (tmp_path / "var" / "broker" / "queue").is_dir()
+    for folder in ("queue", "processed", "control"):
+        assert (tmp_path / "var" / "broker" / folder).is_dir()
 
 
 def test_with_servers_configured_it_uses_postgresql_and_redis(tmp_path):

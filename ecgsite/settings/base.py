@@ -125,11 +125,12 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # default: "control" in the cwd
         "store_processed": False,
     }
     # kombu does not create these folders, and both the web process (producer) and the
     # worker (consumer) need them, whichever starts first.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 # Redis re-delivers an unacknowledged task after the visibility timeout; every time limit

@@ -1,30 +1,39 @@
 """Model cards: the measured figures shipped next to a model.
 
-``card.json`` is written by ``python -m ml.evaluate``/``ml.card`` code only, never by hand.
-Schema (all figures are fractions in [0, 1] unless named otherwise):
+``card.json`` is written only by ``python -m ml.card`` from the JSON files that
+``ml.evaluate`` and ``ml.bench`` wrote, never by hand. Schema (fractions in [0, 1] unless
+named otherwise):
 
     {
-      "model_version": "<sha256 of the weights file, first 12 hex digits>",
+      "model_version": "<sha256 of model.keras, first 12 hex digits>",
       "created": "<ISO 8601 time>",
       "classes": [{"code": "N", "name": "Normal"}, ...],
       "input": {"image_height": .., "image_width": .., "sampling_rate_hz": .., ...},
-      "training": {"split": "inter", "records": [...], "epochs": .., "seconds": .., ...},
+      "training": {... meta.json of the default model ...},
       "evaluations": {
         "<split>": {            # "inter" and "beat"
           "split_description": "...",
           "model": {"accuracy": .., "macro_f1": .., "n": ..,
-                    "per_class": {"N": {"precision": .., "recall": .., "f1": .., "support": ..}, ...},
-                    "confusion_matrix": [[..6 ints..] x 6]},   # rows = true, columns = predicted
-          "baseline": { same keys as "model" }
+                    "per_class": {"N": {"precision": .., "recall": .., "f1": .., "support": ..}},
+                    "confusion_matrix": [[..6 ints..] x 6]},   # rows true, columns predicted
+          "model_image_only": { same keys },   # no rhythm context, as for a single image
+          "baseline": { same keys },           # the prototype architecture, same split
+          "ci_subset": {"n", "accuracy", "macro_f1"},
+          "model_version": "...",              # the model measured (beat: a separate model)
         }
       },
-      "extra": {...}            # rejection, style robustness, latency, detector figures
+      "extra": {...}            # rejection, drawing styles, latency, detector figures (ml.bench)
     }
 """
+import argparse
 import json
+import time
 from pathlib import Path
 
+from .labels import CLASSES
+
 CARD_JSON = "card.json"
+CARD_MD = "card.md"
 
 
 def load_card(model_dir):
@@ -33,3 +42,187 @@ def load_card(model_dir):
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _load(path):
+    return json.loads(Path(path).read_text()) if path else None
+
+
+def build(model_dir, evals, baselines, bench=None):
+    """The card dict from evaluation JSONs: ``evals``/``baselines`` map split -> dict."""
+    from . import render
+    from .predictor import model_version
+
+    model_dir = Path(model_dir)
+    meta_path = model_dir / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    meta.pop("history", None)
+    card = {
+        "model_version": model_version(model_dir),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "classes": [{"code": c.code, "name": c.name} for c in CLASSES],
+        "input": {
+            "image_height": render.HEIGHT,
+            "image_width": render.WIDTH,
+            "sampling_rate_hz": render.FS,
+            "window_before_r_s": render.BEFORE_S,
+            "window_after_r_s": render.AFTER_S,
+            "signal_units": "mV",
+        },
+        "training": meta,
+        "evaluations": {},
+        "extra": bench or {},
+    }
+    for split, ev in evals.items():
+        entry = {
+            "split_description": ev["split_description"],
+            "model_version": ev["model_version"],
+            "model": ev["signal"],
+            "model_image_only": ev["image_only"],
+            "ci_subset": ev["ci_subset"],
+            "test_counts": ev["test_counts"],
+        }
+        if "styles" in ev:
+            entry["styles"] = ev["styles"]
+        if split in baselines:
+            entry["baseline"] = baselines[split]["signal"]
+        card["evaluations"][split] = entry
+    return card
+
+
+def confusion_png(card, path):
+    """One confusion matrix per split (rows true, columns predicted), row-normalised colours."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    splits = list(card["evaluations"])
+    fig = Figure(figsize=(5.2 * len(splits), 4.6), dpi=100)
+    codes = [c["code"] for c in card["classes"]]
+    for k, split in enumerate(splits):
+        cm = np.array(card["evaluations"][split]["model"]["confusion_matrix"])
+        norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+        ax = fig.add_subplot(1, len(splits), k + 1)
+        ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+        for i in range(len(codes)):
+            for j in range(len(codes)):
+                ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if norm[i, j] > 0.5 else "black")
+        ax.set_xticks(range(len(codes)), codes)
+        ax.set_yticks(range(len(codes)), codes)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(f"{split} split", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _pct(x):
+    return f"{100 * x:.2f}%"
+
+
+def markdown(card):
+    lines = [
+        "# Model card: beat classifier",
+        "",
+        f"Version `{card['model_version']}`, generated {card['created']} by `python -m ml.card` "
+        "from the outputs of `python -m ml.evaluate` and `python -m ml.bench`. "
+        "Do not edit by hand.",
+        "",
+        "Six classes: " + ", ".join(f"{c['name']} ({c['code']})" for c in card["classes"]) + ".",
+        "",
+        "## Input contract",
+        "",
+        f"- Signals: one ECG lead in millivolts, any sampling rate from 50 Hz to 10 kHz "
+        f"(resampled to {card['input']['sampling_rate_hz']:.0f} Hz), at least a few seconds.",
+        f"- Beat images: one heartbeat drawn as a line (any size, colour, line width); it is "
+        f"cropped and scaled to {card['input']['image_width']}x{card['input']['image_height']} "
+        f"pixels covering {card['input']['window_before_r_s']} s before to "
+        f"{card['input']['window_after_r_s']} s after the R peak.",
+        "",
+        "## Held-out results",
+        "",
+        "`model`: beats with their rhythm context (recordings); `image only`: the same beats "
+        "without context (single uploaded images); `baseline`: the earlier prototype "
+        "architecture trained by the same code on the same split.",
+        "",
+    ]
+    for split, ev in card["evaluations"].items():
+        lines += [f"### {split} split", "", ev["split_description"] + ".", ""]
+        lines += ["| | accuracy | macro-F1 |", "|---|---|---|"]
+        for key, label in (("model", "model"), ("model_image_only", "image only"),
+                           ("baseline", "baseline (prototype)")):
+            if key in ev:
+                lines.append(f"| {label} | {_pct(ev[key]['accuracy'])} | {ev[key]['macro_f1']:.3f} |")
+        lines += ["", "| class | support | precision | recall | F1 | baseline F1 |",
+                  "|---|---|---|---|---|---|"]
+        for c in card["classes"]:
+            m = ev["model"]["per_class"][c["code"]]
+            b = ev.get("baseline", {}).get("per_class", {}).get(c["code"])
+            lines.append(
+                f"| {c['name']} ({c['code']}) | {m['support']} | {m['precision']:.3f} | "
+                f"{m['recall']:.3f} | {m['f1']:.3f} | {b['f1']:.3f} |" if b else
+                f"| {c['name']} ({c['code']}) | {m['support']} | {m['precision']:.3f} | "
+                f"{m['recall']:.3f} | {m['f1']:.3f} | |"
+            )
+        if "styles" in ev:
+            st = ev["styles"]
+            lines += ["", "Uploaded drawings (image only, through the upload path):", ""]
+            for name, v in st.items():
+                if isinstance(v, dict):
+                    lines.append(f"- {name}: accuracy {_pct(v['accuracy'])}, rejected "
+                                 f"{_pct(v['rejected'])} (n={v['n']})")
+            lines.append(f"- gap own style vs other software: {st['gap_points']:.2f} points")
+        lines.append("")
+    extra = card.get("extra") or {}
+    if extra:
+        lines += ["## Other measurements (`python -m ml.bench`)", ""]
+        for key, value in extra.items():
+            lines.append(f"- {key}: `{json.dumps(value)}`")
+        lines.append("")
+    lines += [
+        "## Data",
+        "",
+        "MIT-BIH Arrhythmia Database and MIT-BIH Malignant Ventricular Ectopy Database "
+        "(PhysioNet, ODC-By 1.0): Moody & Mark 2001; Greenwald 1986; Goldberger et al. 2000.",
+        "",
+        "## Limitations",
+        "",
+        "Trained on 48 half-hour two-lead Holter recordings from 47 patients of the 1970s-80s "
+        "and 22 vfdb recordings; single-lead (MLII-like) input only. It does not detect atrial "
+        "fibrillation, heart block or ischaemia. Not a medical device.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(model_dir, card):
+    model_dir = Path(model_dir)
+    (model_dir / CARD_JSON).write_text(json.dumps(card, indent=2) + "\n")
+    (model_dir / CARD_MD).write_text(markdown(card))
+    confusion_png(card, model_dir / "confusion.png")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.card", description="Write a model card.")
+    p.add_argument("--model", required=True, help="the model folder the card is written into")
+    p.add_argument("--inter", required=True, help="ml.evaluate JSON of this model, inter split")
+    p.add_argument("--beat", help="ml.evaluate JSON of the same architecture, beat split")
+    p.add_argument("--baseline-inter", help="ml.evaluate JSON of the prototype, inter split")
+    p.add_argument("--baseline-beat", help="ml.evaluate JSON of the prototype, beat split")
+    p.add_argument("--bench", help="ml.bench JSON (extra figures)")
+    args = p.parse_args(argv)
+    evals = {"inter": _load(args.inter)}
+    if args.beat:
+        evals["beat"] = _load(args.beat)
+    baselines = {k: _load(v) for k, v in (("inter", args.baseline_inter),
+                                          ("beat", args.baseline_beat)) if v}
+    card = build(args.model, evals, baselines, _load(args.bench))
+    write(args.model, card)
+    print(f"wrote {Path(args.model) / CARD_JSON}, {CARD_MD}, confusion.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,28 +67,39 @@ def _downscale(gray):
     )
 
 
-def _inside_frame(ink):
-    """Crop to the inside of a plot frame or axis lines, if there are any.
+def _longest_run(row):
+    """(length, start, end) of the longest run of True in a 1-D boolean array."""
+    edges = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if starts.size == 0:
+        return 0, 0, 0
+    k = int(np.argmax(ends - starts))
+    return int(ends[k] - starts[k]), int(starts[k]), int(ends[k])
 
-    A frame line is a row or column inked almost end to end lying in the outer tenth of the
-    picture; a steep QRS stroke can ink a whole column too, but not usually at the very edge.
+
+def _inside_frame(ink):
+    """Crop to the inside of a plot's frame or x axis, if the picture has one.
+
+    A frame line is a straight horizontal stroke over most of the picture's width (an ECG trace
+    never stays on one pixel row that long); its ends mark the frame's left and right sides.
+    Everything outside (tick marks, tick labels, titles) is dropped.
     """
     mask = ink >= 0.5
     h, w = mask.shape
-    full_rows = np.flatnonzero(mask.mean(axis=1) > 0.95)
-    full_cols = np.flatnonzero(mask.mean(axis=0) > 0.95)
-    upper = full_rows[full_rows < 0.1 * h]
-    lower = full_rows[full_rows >= 0.9 * h]
-    first = full_cols[full_cols < 0.1 * w]
-    last = full_cols[full_cols >= 0.9 * w]
-    top = upper.max() + 2 if upper.size else 0
-    bottom = lower.min() - 1 if lower.size else h
-    left = first.max() + 2 if first.size else 0
-    right = last.min() - 1 if last.size else w
-    if bottom - top < 8 or right - left < 8:
+    candidates = np.flatnonzero(mask.sum(axis=1) >= 0.6 * w)
+    frame = [(r, *_longest_run(mask[r])) for r in candidates]
+    frame = [(r, start, end) for r, length, start, end in frame if length >= 0.6 * w]
+    if not frame:
         return ink
-    # One pixel more is dropped inside the frame: antialiased frame edges are not the trace.
-    return ink[top:bottom, left:right]
+    rows = [r for r, _, _ in frame]
+    bottom_row = max(rows)
+    top_row = min(rows) if min(rows) < bottom_row - 8 else -1
+    _, left, right = max(frame, key=lambda f: f[2] - f[1])
+    # Two pixels inside the frame: antialiased frame edges are not the trace.
+    inner = ink[top_row + 3 : bottom_row - 2, left + 3 : right - 3]
+    if inner.shape[0] < 8 or inner.shape[1] < 8:
+        return ink
+    return inner
 
 
 def count_spikes(main):

@@ -1,0 +1,70 @@
+"""Classify files from the command line: ``python -m ml.classify FILE...``.
+
+Prints one JSON object per file, one per line. Beat images (PNG, JPEG, BMP, GIF, TIFF) get a
+label with per-class probabilities; signal files (a WFDB ``.hea`` with its ``.dat`` beside it,
+CSV, EDF) get the recording summary (finding, counts per class, heart rate, VF episodes) and,
+with ``--beats``, every beat. A file that cannot be judged gets ``"error"`` with the reason.
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import InputRejected
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"BM", b"GIF8", b"II*\x00", b"MM\x00*")
+
+
+def is_image(path):
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    return head.startswith(IMAGE_MAGIC)
+
+
+def classify_file(predictor, path, fs=None, beats=False):
+    path = Path(path)
+    out = {"file": str(path)}
+    try:
+        if is_image(path):
+            from .images import load_image
+
+            out["kind"] = "image"
+            out.update(predictor.predict_image(load_image(path)).to_dict())
+        else:
+            from .io import read_signal
+
+            out["kind"] = "signal"
+            signal = read_signal(path, fs)
+            analysis = predictor.analyze_signal(signal.samples, signal.fs).to_dict()
+            if not beats:
+                analysis.pop("beats")
+            out.update({"lead": signal.lead, "format": signal.format, **analysis})
+    except InputRejected as exc:
+        out["error"] = str(exc)
+    except OSError as exc:
+        out["error"] = f"cannot read file: {exc.strerror or exc}"
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.classify", description=__doc__.split("\n")[0])
+    p.add_argument("files", nargs="+")
+    p.add_argument("--model", default=None, help="model folder (default: ml/models/default)")
+    p.add_argument("--fs", type=float, default=None, help="sampling rate of CSV files without time")
+    p.add_argument("--beats", action="store_true", help="list every beat of signal files")
+    args = p.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .predictor import Predictor
+
+    predictor = Predictor(args.model)
+    failed = False
+    for path in args.files:
+        result = classify_file(predictor, path, args.fs, args.beats)
+        failed |= "error" in result
+        print(json.dumps(result), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

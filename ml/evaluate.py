@@ -1,0 +1,133 @@
+"""Measure a trained model on a split's held-out test beats.
+
+    python -m ml.evaluate --model DIR --split beat|inter --json FILE [--styles]
+
+Figures (each: accuracy, macro-F1, per-class precision/recall/F1/support, confusion matrix):
+- ``signal``: beats as the signal analysis sees them: drawn by our renderer at the reference
+  R positions, with their rhythm context (the prototype baseline ignores rhythm);
+- ``image_only``: the same drawings without rhythm context, as for a single uploaded image;
+- ``ci_subset``: ``signal`` on a fixed class-stratified sample (datasets.fixed_subset), which CI
+  re-measures against this figure;
+- with ``--styles``: image-only accuracy of a fixed sample of test beats saved as PNG by our
+  renderer ("own") and drawn by other software (ml.otherstyles), all through the upload path
+  (ml.images.load_image + validity checks + canonicalisation); rejected beats count as errors
+  and are reported.
+"""
+import argparse
+import io
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import augment, datasets, metrics, render, segment
+from .errors import InputRejected
+
+SPLIT_DESCRIPTIONS = {
+    "inter": (
+        "inter-patient: trained on MIT-BIH DS1 records and vfdb records "
+        "419/422/426/430; tested on DS2 records (de Chazal 2004) and vfdb records "
+        "418/424/429/609 (different patients); paced records excluded"
+    ),
+    "beat": (
+        "beat-level: all beats of the 44 non-paced MIT-BIH records and the vfdb VF windows "
+        "pooled and split at random 80/20 by class (the same patients appear in training and "
+        "test: optimistic, comparable with the literature)"
+    ),
+}
+STYLE_SAMPLE_PER_CLASS = 60
+
+
+def _short(report):
+    return {k: report[k] for k in ("n", "accuracy", "macro_f1")}
+
+
+def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
+    """Accuracy of uploads drawn in our style and in other programs' styles."""
+    from . import otherstyles
+    from .images import load_image
+
+    sample = datasets.fixed_subset(beats, per_class=per_class)
+    styles = {"own": otherstyles.own_style, **otherstyles.STYLES}
+    out = {}
+    for name, draw in styles.items():
+        correct = rejected = 0
+        for wide, label in zip(sample.wide, sample.labels, strict=True):
+            buf = io.BytesIO()
+            draw(wide, augment.WIDE_BEFORE).save(buf, format="PNG")
+            try:
+                pred = predictor.predict_image(load_image(buf.getvalue()))
+            except InputRejected:
+                rejected += 1
+                continue
+            correct += int(pred.label == datasets.CLASS_CODES[label])
+        out[name] = {
+            "n": len(sample),
+            "accuracy": correct / len(sample),
+            "rejected": rejected / len(sample),
+        }
+    others = [v["accuracy"] for k, v in out.items() if k != "own"]
+    out["other_mean_accuracy"] = float(np.mean(others))
+    out["gap_points"] = 100 * (out["own"]["accuracy"] - out["other_mean_accuracy"])
+    return out
+
+
+def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
+    from .predictor import Predictor
+
+    started = time.time()
+    predictor = Predictor(model_dir)
+    if test is None:
+        _, _, test = datasets.split(split, data_dir)
+    ink = render.render_ink(augment.canonical_from_wide(test.wide))
+    with_rhythm = predictor._probabilities(ink, test.rhythm).argmax(1)
+    image_only = predictor._probabilities(ink, segment.no_rhythm(len(test))).argmax(1)
+    subset = datasets.fixed_subset(test)
+    sub_ink = render.render_ink(augment.canonical_from_wide(subset.wide))
+    sub_pred = predictor._probabilities(sub_ink, subset.rhythm).argmax(1)
+    result = {
+        "model_dir": str(model_dir),
+        "model_version": predictor.version,
+        "arch": predictor.arch,
+        "split": split,
+        "split_description": SPLIT_DESCRIPTIONS[split],
+        "test_counts": test.counts(),
+        "signal": metrics.report(test.labels, with_rhythm),
+        "image_only": metrics.report(test.labels, image_only),
+        "ci_subset": _short(metrics.report(subset.labels, sub_pred)),
+    }
+    if styles:
+        result["styles"] = style_figures(predictor, test)
+    result["seconds"] = round(time.time() - started, 1)
+    return result
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.split("\n")[0])
+    p.add_argument("--model", required=True, help="model folder (model.keras, meta.json)")
+    p.add_argument("--split", choices=datasets.SPLITS, required=True)
+    p.add_argument("--json", required=True, help="where to write the figures")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--styles", action="store_true", help="also measure other drawing styles")
+    args = p.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    result = evaluate(args.model, args.split, args.data_dir, styles=args.styles)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(result, indent=2))
+    s = result["signal"]
+    print(
+        f"{args.split}: accuracy {s['accuracy']:.4f} macro-F1 {s['macro_f1']:.4f} "
+        f"(image only: {result['image_only']['accuracy']:.4f} / "
+        f"{result['image_only']['macro_f1']:.4f})"
+    )
+    for code, c in s["per_class"].items():
+        print(f"  {code:>2} P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f} n {c['support']}")
+    if "styles" in result:
+        for name, v in result["styles"].items():
+            print(f"  style {name}: {v}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""Inference: ``Predictor`` classifies beat images and analyses whole ECG signals.
+
+A Predictor loads its model once (TensorFlow start-up and weights: seconds) and afterwards
+holds no mutable state, so one instance serves every task of a worker process. Create it
+lazily inside the process that uses it (never in a parent before fork).
+"""
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import imagecheck, render, segment
+from .card import load_card
+from .detect import detect_r_peaks
+from .errors import InputRejected
+from .labels import CLASS_CODES, CLASS_INDEX
+from .preprocess import TARGET_FS, clean
+from .results import Beat, Episode, ImagePrediction, SignalAnalysis
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+MODEL_FILE = "model.keras"
+BATCH = 256
+# Below this probability a label is flagged as uncertain (see the model card for how often).
+LOW_CONFIDENCE = 0.70
+# A signal's result is uncertain when this share of its beats is uncertain.
+LOW_CONFIDENCE_SHARE = 0.20
+# Ventricular fibrillation is reported as an episode only when this many consecutive beat
+# windows are VF (about a second); a lone VF window is more likely an artefact.
+VF_MIN_WINDOWS = 4
+# Episodes closer than this are one episode interrupted by a few misread windows.
+VF_MERGE_GAP_S = 2.0
+# Ectopic beats lead the summary when at least this many (and this share of beats) occur.
+ECTOPIC_MIN_COUNT = 2
+ECTOPIC_MIN_SHARE = 0.005
+# A bundle branch block is a conduction pattern: it shows in most beats, not a few.
+BLOCK_MIN_SHARE = 0.30
+
+
+def model_version(model_dir):
+    digest = hashlib.sha256((Path(model_dir) / MODEL_FILE).read_bytes()).hexdigest()
+    return digest[:12]
+
+
+class Predictor:
+    def __init__(self, model_dir=None):
+        self.model_dir = Path(model_dir or os.environ.get("ECG_MODEL_DIR") or DEFAULT_MODEL_DIR)
+        path = self.model_dir / MODEL_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"no model at {path}")
+        meta_path = self.model_dir / "meta.json"
+        self.meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        self.arch = self.meta.get("arch", "beatnet")
+        self.version = model_version(self.model_dir)
+        self.card = load_card(self.model_dir)
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras
+        import tensorflow as tf
+
+        from .inputs import model_inputs
+
+        model = keras.saving.load_model(path, compile=False)
+        self._inputs = lambda ink, rhythm: model_inputs(self.arch, ink, rhythm)
+        # One traced graph for every batch size: calling it costs ~1 ms, unlike model.predict.
+        specs = {k: tf.TensorSpec((None, *v.shape[1:]), tf.float32)
+                 for k, v in self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH)),
+                                          segment.no_rhythm(1)).items()}
+        self._call = tf.function(lambda x: model(x, training=False), input_signature=[specs])
+        self._probabilities(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
+                            segment.no_rhythm(1))
+
+    def _probabilities(self, ink, rhythm):
+        out = []
+        for k in range(0, len(ink), BATCH):
+            x = self._inputs(ink[k : k + BATCH], rhythm[k : k + BATCH])
+            out.append(self._call(x).numpy())
+        if not out:
+            return np.zeros((0, len(CLASS_CODES)), np.float32)
+        return np.concatenate(out)
+
+    # --- images ------------------------------------------------------------------------
+    def predict_images(self, images):
+        """One ImagePrediction per image; InputRejected if any image is not a single beat."""
+        images = list(images)
+        inks = []
+        for i, image in enumerate(images):
+            try:
+                inks.append(imagecheck.canonical_beat(image))
+            except InputRejected as exc:
+                if len(images) == 1:
+                    raise
+                raise InputRejected(f"Image {i + 1}: {exc}") from None
+        if not inks:
+            return []
+        probs = self._probabilities(np.stack(inks), segment.no_rhythm(len(inks)))
+        return [self._image_prediction(p) for p in probs]
+
+    def predict_image(self, image):
+        return self.predict_images([image])[0]
+
+    @staticmethod
+    def _image_prediction(p):
+        k = int(np.argmax(p))
+        return ImagePrediction(
+            label=CLASS_CODES[k],
+            probabilities={c: float(v) for c, v in zip(CLASS_CODES, p, strict=True)},
+            confidence=float(p[k]),
+            low_confidence=bool(p[k] < LOW_CONFIDENCE),
+        )
+
+    # --- signals -----------------------------------------------------------------------
+    def beat_probabilities(self, samples, fs):
+        """(R-peak positions at 360 Hz, probabilities) for a signal; the analysis core."""
+        from .io import check_usable
+
+        check_usable(samples, fs)
+        x, _ = clean(np.asarray(samples, np.float64), fs)
+        peaks = detect_r_peaks(x, TARGET_FS)
+        if len(peaks) == 0:
+            raise InputRejected(
+                "We could not find any heartbeats in this recording. Check that it is an ECG "
+                "and that it contains at least a few seconds of signal."
+            )
+        windows = segment.cut_windows(x, peaks, render.R_INDEX, render.WINDOW - render.R_INDEX)
+        ink = render.render_ink(windows)
+        probs = self._probabilities(ink, segment.rhythm_features(peaks, TARGET_FS))
+        return peaks, probs
+
+    def analyze_signal(self, samples, fs):
+        """Per-beat labels and a summary of an ECG signal (1-D, millivolts, ``fs`` Hz)."""
+        samples = np.asarray(samples, np.float64)
+        peaks, probs = self.beat_probabilities(samples, fs)
+        labels = probs.argmax(axis=1)
+        conf = probs.max(axis=1)
+        times = peaks / TARGET_FS
+        n_samples = len(samples)
+        beats = [
+            Beat(
+                sample=int(min(n_samples - 1, round(t * fs))),
+                time_s=round(float(t), 4),
+                label=CLASS_CODES[k],
+                confidence=round(float(c), 4),
+                probabilities={code: round(float(v), 4) for code, v in zip(CLASS_CODES, p, strict=True)},
+            )
+            for t, k, c, p in zip(times, labels, conf, probs, strict=True)
+        ]
+        counts = {code: int(np.sum(labels == i)) for i, code in enumerate(CLASS_CODES)}
+        episodes = vf_episodes(times, labels)
+        return SignalAnalysis(
+            fs=float(fs),
+            duration_s=round(n_samples / float(fs), 3),
+            beats=beats,
+            counts=counts,
+            heart_rate_bpm=heart_rate(times, labels),
+            vf_episodes=episodes,
+            finding=finding(counts, episodes),
+            low_confidence=bool(np.mean(conf < LOW_CONFIDENCE) > LOW_CONFIDENCE_SHARE),
+            model_version=self.version,
+        )
+
+
+def vf_episodes(times, labels):
+    """Runs of at least VF_MIN_WINDOWS consecutive VF beats, as time spans."""
+    vf = labels == CLASS_INDEX["VF"]
+    episodes = []
+    start = None
+    for i, is_vf in enumerate(np.append(vf, False)):
+        if is_vf and start is None:
+            start = i
+        elif not is_vf and start is not None:
+            if i - start >= VF_MIN_WINDOWS:
+                episodes.append(
+                    Episode(
+                        start_s=round(max(0.0, float(times[start]) - render.BEFORE_S), 3),
+                        end_s=round(float(times[i - 1]) + render.AFTER_S, 3),
+                    )
+                )
+            start = None
+    merged = []
+    for ep in episodes:
+        if merged and ep.start_s - merged[-1].end_s < VF_MERGE_GAP_S:
+            merged[-1] = Episode(start_s=merged[-1].start_s, end_s=ep.end_s)
+        else:
+            merged.append(ep)
+    return merged
+
+
+def heart_rate(times, labels):
+    """Mean heart rate in beats per minute from the RR intervals outside VF; None if unknown."""
+    if len(times) < 2:
+        return None
+    rr = np.diff(times)
+    organised = (labels[1:] != CLASS_INDEX["VF"]) & (labels[:-1] != CLASS_INDEX["VF"])
+    rr = rr[organised & (rr > 0.2) & (rr < 3.0)]
+    if len(rr) == 0:
+        return None
+    return round(60.0 / float(np.mean(rr)), 1)
+
+
+def finding(counts, episodes):
+    """The headline finding of a recording, most urgent first.
+
+    VF when an episode was found; a bundle branch block when it shows in a large share of
+    beats; otherwise premature ventricular, then atrial, beats when there are more than a
+    stray one; otherwise normal.
+    """
+    total = max(1, sum(counts.values()))
+    if episodes:
+        return "VF"
+    blocks = [c for c in ("L", "R") if counts[c] / total >= BLOCK_MIN_SHARE]
+    if blocks:
+        return max(blocks, key=lambda c: counts[c])
+    for code in ("V", "A"):
+        if counts[code] >= ECTOPIC_MIN_COUNT and counts[code] / total >= ECTOPIC_MIN_SHARE:
+            return code
+    return "N"

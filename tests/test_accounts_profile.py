@@ -141,3 +141,29 @@ def test_guessing_the_password_on_the_delete_page_is_rate_limited(patient_client
 
     assert "Too many attempts" in response.content.decode()
     assert get_user_model().objects.filter(pk=patient.pk).exists()
+
+
+def test_deleting_the_account_deletes_its_uploads_results_and_files(
+    patient_client, patient, other_patient, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from diagnosis.models import Diagnosis, DiagnosisFile
+
+    def upload_for(user):
+        diagnosis = Diagnosis.objects.create(owner=user, kind="image", input_format="png")
+        name = default_storage.save(f"test-uploads/{user.pk}/beat.png", ContentFile(b"png"))
+        DiagnosisFile.objects.create(diagnosis=diagnosis, file=name, content_type="image/png",
+                                     size=3)
+        return name
+
+    mine, theirs = upload_for(patient), upload_for(other_patient)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_client.post(DELETE, {"password": PASSWORD})
+
+    assert not Diagnosis.objects.filter(owner_id=patient.pk).exists()
+    assert not default_storage.exists(mine)
+    assert Diagnosis.objects.filter(owner=other_patient).count() == 1
+    assert default_storage.exists(theirs)

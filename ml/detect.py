@@ -23,6 +23,7 @@ MERGE_S = 0.12
 P_WINDOW_S = 0.3
 P_RATIO = 1.5
 LOC_RADIUS_S = 0.1
+SEARCH_SLOPE = 0.2
 
 
 def _features(x, fs):
@@ -85,11 +86,12 @@ def _select(cand, v, slope, fs):
     while i < n:
         c = cand[i]
         if last is not None and c - cand[last] > SEARCHBACK_RR * rr_avg:
+            ref_slope = float(np.median(slope[beats[-8:]]))
             lo = np.searchsorted(cand, cand[last] + refractory)
             hi = np.searchsorted(cand, c - refractory, side="right")
             best = None
             for k in range(lo, hi):
-                if v[k] < ALPHA_SEARCH:
+                if v[k] < ALPHA_SEARCH or slope[k] < SEARCH_SLOPE * ref_slope:
                     continue
                 if cand[k] - cand[last] < t_window and slope[k] < T_SLOPE_RATIO * slope[last]:
                     continue

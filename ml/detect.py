@@ -1,29 +1,62 @@
 """R-peak detection.
 
-``detect_r_peaks(x, fs)`` returns the sample indices of the R peaks (the main deflection of
-each QRS complex, where MIT-BIH reference annotations are placed).
+``detect_r_peaks(x, fs=360.0)`` returns the sample indices (int64, sorted) of the QRS
+complexes of one ECG lead, placed where MIT-BIH reference annotations are: on the centre of
+the QRS / its main deflection (median offset to the annotations +1 sample = 2.8 ms).
+
+How (a Pan-Tompkins-style detector, vectorised, with an automatic gain control):
+
+1. Slope envelope: band-pass 5-25 Hz (zero-phase Butterworth), derivative, absolute value,
+   moving average over 125 ms (the width of a wide QRS). |d| rather than PT's d**2 keeps
+   small beats (aberrated, low-voltage) closer to the big ones: their ratio is not squared.
+2. Local QRS level: per 2-s block the maximum of the envelope, median over 5 blocks (~10 s),
+   floored at 0.3 x the same over ~1 min. Dividing by it makes every threshold a fraction of
+   the local beat size, so sudden amplitude changes (record 228) or long noise-free stretches
+   need no slow adaptation.
+3. Candidates: envelope peaks at least 100 ms apart with normalised height >= 0.16. Python
+   loops run over these candidates only.
+4. Decision (Pan-Tompkins rules, thresholds from measurement on mitdb):
+   a beat needs height >= 0.32; within 240 ms of the last beat only the larger survives; a
+   wave 1.3 x larger within 300 ms replaces the previous one (that was a P wave, record 108);
+   between 240 and 360 ms a wave with less than half the slope of the last beat is a T wave;
+   when no beat came for 1.66 x the mean RR, the largest candidate >= 0.16 (with at least 0.2
+   of the recent QRS slope) in the gap is taken (search-back).
+5. Position: the maximum of the slope energy (d**2 smoothed over 125 ms) within 100 ms,
+   i.e. the centre of the QRS; detections closer than 120 ms are merged.
+
+Measured with ``python -m ml.detect_eval`` on all 48 mitdb records, MLII (V5 in 102/104),
+50 ms window: all beats Se 99.60 % / PPV 99.62 %; EC57 (flutter of 207 left out)
+Se 99.82 % / PPV 99.74 %. The thresholds were chosen on these same records (as is usual for
+QRS detectors on mitdb); DS1 and DS2 of the inter-patient split score alike (DS2 EC57:
+Se 99.89 % / PPV 99.76 %).
+
+In ventricular flutter/fibrillation there are no QRS complexes; the detector keeps returning
+the dominant waves (2.0-2.8 per second in the VF spans of vfdb, whose waves run at about
+3-5 Hz), so the classifier gets windows to label as VF. Works at any rate >= 50 Hz; the
+product feeds it ``preprocess.clean`` output (360 Hz). Deterministic; a 30-minute record takes
+about 0.1 s.
 """
 import numpy as np
 from scipy import ndimage
 from scipy import signal as sps
 
 BAND_HZ = (5.0, 25.0)
-WINDOW_S = 0.125
-BLOCK_S = 2.0
-LEVEL_BLOCKS = 5
-LONG_BLOCKS = 31
+WINDOW_S = 0.125  # envelope smoothing: about one wide QRS
+BLOCK_S = 2.0  # local level: block maxima ...
+LEVEL_BLOCKS = 5  # ... median over ~10 s
+LONG_BLOCKS = 31  # ... floored by LONG_FLOOR x the median over ~1 min
 LONG_FLOOR = 0.3
-ALPHA = 0.36
-ALPHA_SEARCH = 0.18
-REFRACTORY_S = 0.2
+ALPHA = 0.32  # beat threshold, fraction of the local QRS level
+ALPHA_SEARCH = 0.16  # search-back and candidate threshold
+REFRACTORY_S = 0.24
 T_WINDOW_S = 0.36
 T_SLOPE_RATIO = 0.5
 SEARCHBACK_RR = 1.66
-MERGE_S = 0.12
-P_WINDOW_S = 0.3
-P_RATIO = 1.5
-LOC_RADIUS_S = 0.1
 SEARCH_SLOPE = 0.2
+P_WINDOW_S = 0.3
+P_RATIO = 1.3
+LOC_RADIUS_S = 0.1
+MERGE_S = 0.12
 
 
 def _features(x, fs):
@@ -65,8 +98,8 @@ def detect_r_peaks(x, fs=360.0):
     cand, v = cand[keep], v[keep]
     if len(cand) == 0:
         return np.zeros(0, dtype=np.int64)
-    half = int(0.075 * fs)
-    slope = np.array([ad[max(0, c - half): c + half + 1].max() for c in cand])
+    # Steepest slope within +-75 ms: QRS complexes are steep, P and T waves are not.
+    slope = ndimage.maximum_filter1d(ad, 2 * int(0.075 * fs) + 1, mode="nearest")[cand]
     beats = _select(cand, v, slope, fs)
     peaks = _localize(loc, cand[beats], fs)
     return _merge(peaks, loc, fs)
@@ -77,6 +110,7 @@ def _select(cand, v, slope, fs):
     period (keep the larger), T-wave test, search-back over long gaps."""
     refractory = REFRACTORY_S * fs
     t_window = T_WINDOW_S * fs
+    p_window = P_WINDOW_S * fs
     beats = []
     rr = []
     rr_avg = 0.8 * fs
@@ -108,7 +142,7 @@ def _select(cand, v, slope, fs):
                 beats.append(i)
                 last = i
             elif c - cand[last] < refractory or (
-                c - cand[last] < P_WINDOW_S * fs and v[i] > P_RATIO * v[last]
+                c - cand[last] < p_window and v[i] > P_RATIO * v[last]
             ):
                 # Within the refractory period keep the larger; a much larger wave soon after
                 # a small one means the small one was a P wave.

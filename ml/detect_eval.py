@@ -156,6 +156,9 @@ def _print_table(results, summary, stream):
         s = summary[key]
         w(f"gross {label}: TP {s['tp']} FP {s['fp']} FN {s['fn']}  "
           f"Se {100 * s['se']:.2f}%  PPV {100 * s['ppv']:.2f}%\n")
+    worst = sorted(results, key=lambda r: -(r["all"]["fp"] + r["all"]["fn"]))[:5]
+    w("worst records (FP+FN, all beats): " + ", ".join(
+        f"{r['record']} ({r['all']['fp']}+{r['all']['fn']})" for r in worst) + "\n")
     o = summary["offset_ms"]
     w(f"offset detection - annotation: median {o['median']:.1f} ms, mean |.| "
       f"{o['mean_abs']:.1f} ms, 95th pct |.| {o['p95_abs']:.1f} ms\n")

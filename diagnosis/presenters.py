@@ -74,16 +74,13 @@ def clock(seconds):
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-BAR_ROW_HEIGHT = 30
-
-
 def probability_bars(d):
-    """Rows of the inline SVG chart: y offset, bar width in percent, labels."""
+    """Rows of the probability chart: labels and the bar width in percent."""
     return [
         {"code": code, "name": name, "value": p, "percent": round(100 * p, 1),
          "width": max(0.3, round(100 * p, 2)), "colour": CLASS_COLOURS[code],
-         "top": code == d.label, "y": i * BAR_ROW_HEIGHT}
-        for i, (code, name, p) in enumerate(d.sorted_probabilities())
+         "top": code == d.label}
+        for code, name, p in d.sorted_probabilities()
     ]
 
 
@@ -121,7 +118,6 @@ def result_context(d):
         "advice": d.urgency,
         "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
         "bars": probability_bars(d) if d.probabilities else [],
-        "chart_height": BAR_ROW_HEIGHT * len(CLASS_CODES),
         "confidence_percent": None if d.confidence is None else round(100 * d.confidence),
         "counts": count_rows(d),
         "vf_rows": vf_rows(d),

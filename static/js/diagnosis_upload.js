@@ -21,7 +21,7 @@
   var waiting = [];
   var active = 0;
 
-  submitRow.hidden = true; // files upload as soon as they are chosen
+  submitRow.style.display = "none"; // files upload as soon as they are chosen
 
   function extension(name) {
     var dot = name.lastIndexOf(".");

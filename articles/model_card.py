@@ -29,7 +29,11 @@ class SplitFigures:
     baseline_accuracy: float | None
     baseline_macro_f1: float | None
     has_baseline: bool
-    per_class: list  # [{"code", "name", "f1", "baseline_f1", "precision", "recall", "support"}]
+    image_accuracy: float | None
+    image_macro_f1: float | None
+    has_image_only: bool
+    model_version: str  # the model measured; differs from the card's for a split's own model
+    per_class: list  # [{"code", "name", "f1", "baseline_f1", "image_f1", "precision", ...}]
 
 
 @dataclass
@@ -43,6 +47,10 @@ class CardFigures:
     def has_baseline(self):
         return any(split.has_baseline for split in self.splits)
 
+    @property
+    def has_image_only(self):
+        return any(split.has_image_only for split in self.splits)
+
 
 def _number(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -51,12 +59,16 @@ def _number(value):
 def _split(key, evaluation, classes):
     model = evaluation.get("model") or {}
     baseline = evaluation.get("baseline") or {}
+    # The model judging single pictures, without the timing of neighbouring beats.
+    image_only = evaluation.get("model_image_only") or {}
     model_classes = model.get("per_class") or {}
     baseline_classes = baseline.get("per_class") or {}
+    image_classes = image_only.get("per_class") or {}
     rows = []
     for code, name in classes:
         ours = model_classes.get(code) or {}
         theirs = baseline_classes.get(code) or {}
+        pictures = image_classes.get(code) or {}
         rows.append(
             {
                 "code": code,
@@ -66,6 +78,7 @@ def _split(key, evaluation, classes):
                 "recall": _number(ours.get("recall")),
                 "support": _number(ours.get("support")),
                 "baseline_f1": _number(theirs.get("f1")),
+                "image_f1": _number(pictures.get("f1")),
             }
         )
     return SplitFigures(
@@ -77,6 +90,10 @@ def _split(key, evaluation, classes):
         baseline_accuracy=_number(baseline.get("accuracy")),
         baseline_macro_f1=_number(baseline.get("macro_f1")),
         has_baseline=bool(baseline),
+        image_accuracy=_number(image_only.get("accuracy")),
+        image_macro_f1=_number(image_only.get("macro_f1")),
+        has_image_only=bool(image_only),
+        model_version=str(evaluation.get("model_version") or ""),
         per_class=rows,
     )
 

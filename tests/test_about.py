@@ -22,6 +22,13 @@ def make_card(accuracy=0.9123, macro_f1=0.7456, with_baseline=True):
     f1s = {"N": 0.9611, "L": 0.8822, "R": 0.8733, "A": 0.4144, "V": 0.9055, "VF": 0.6266}
     inter = {
         "split_description": "Inter-patient: DS1 records to train, DS2 records to test",
+        "model_version": "abc123def456",
+        "model_image_only": {
+            "accuracy": 0.6789,
+            "macro_f1": 0.3456,
+            "n": 49712,
+            "per_class": per_class({code: 0.2211 for code in f1s}),
+        },
         "model": {
             "accuracy": accuracy,
             "macro_f1": macro_f1,
@@ -44,6 +51,7 @@ def make_card(accuracy=0.9123, macro_f1=0.7456, with_baseline=True):
         "evaluations": {
             "beat": {
                 "split_description": "Beat-level random split (optimistic)",
+                "model_version": "0f0f0f0f0f0f",
                 "model": {
                     "accuracy": 0.9912,
                     "macro_f1": 0.9734,
@@ -111,6 +119,13 @@ def test_about_shows_the_figures_of_the_model_card(client, tmp_path):
     assert "Baseline" in content
     for figure in ("80.1%", "55.2%", "33.8%"):
         assert figure in content
+    # The same model judging single pictures, without the timing of neighbouring beats.
+    assert "single pictures" in content
+    for figure in ("67.9%", "34.6%", "22.1%"):
+        assert figure in content
+    # A split measured on another model says so.
+    assert "separately trained model (version <code>0f0f0f0f0f0f</code>)" in content
+    assert "separately trained model (version <code>abc123def456</code>)" not in content
     # The honest inter-patient split comes first.
     assert content.index("Inter-patient: DS1") < content.index("Beat-level random split")
 
@@ -125,6 +140,22 @@ def test_changing_the_card_changes_the_page(client, tmp_path):
     assert "83.5%" in after and "60.1%" in after
     assert "80.1%" in before and "80.1%" not in after
     assert "Baseline" not in after
+
+
+def test_about_shows_the_figures_of_the_card_shipped_with_the_default_model(client, settings):
+    from ml.card import load_card
+
+    card = load_card(settings.ECG_MODEL_DIR)
+    assert card is not None, "the default model ships with its card"
+    content = about(client)
+    assert card["model_version"] in content
+    for evaluation in card["evaluations"].values():
+        assert evaluation["split_description"] in content
+        model = evaluation["model"]
+        assert f"{model['accuracy'] * 100:.1f}%" in content
+        assert f"{model['macro_f1'] * 100:.1f}%" in content
+        for code, figures in model["per_class"].items():
+            assert f"{figures['f1'] * 100:.1f}%" in content, code
 
 
 def test_an_unreadable_card_is_reported_not_a_server_error(client, tmp_path):

@@ -151,3 +151,28 @@ def canonical_batch(wide_windows, rng, jitter=4):
     idx = start[:, None] + np.arange(render.WINDOW)[None, :]
     windows = np.take_along_axis(wide_windows, idx, axis=1)
     return render.render_ink(windows)
+
+
+def perturb(wide, template, rng, stretch=0.08, noise=0.03, tilt=0.15, flip=0.2):
+    """Signal-level variations between patients that keep the class: a little faster or slower
+    waves (time stretch about the R peak, small enough to keep a wide QRS wide), noise,
+    residual baseline tilt, and lead polarity (a lead placed differently inverts the
+    complexes). Beat and template change together where the change concerns the patient."""
+    n, length = wide.shape
+    span = np.ptp(wide, axis=1, keepdims=True) + 1e-6
+    t = np.arange(length) - WIDE_BEFORE
+    factor = rng.uniform(1 - stretch, 1 + stretch, (n, 1))
+    src = np.clip(WIDE_BEFORE + t[None, :] / factor, 0, length - 1)
+    i0 = np.floor(src).astype(int)
+    i1 = np.minimum(i0 + 1, length - 1)
+    frac = (src - i0).astype(np.float32)
+
+    def warp(x):
+        return np.take_along_axis(x, i0, 1) * (1 - frac) + np.take_along_axis(x, i1, 1) * frac
+
+    beat, tmpl = warp(wide), warp(template)
+    beat = beat + rng.normal(0, 1, beat.shape).astype(np.float32) * rng.uniform(0, noise, (n, 1)) * span
+    ramp = np.linspace(-0.5, 0.5, length)[None, :] * rng.uniform(-tilt, tilt, (n, 1)) * span
+    beat = beat + ramp
+    sign = np.where(rng.random((n, 1)) < flip, -1.0, 1.0).astype(np.float32)
+    return (beat * sign).astype(np.float32), (tmpl * sign).astype(np.float32)

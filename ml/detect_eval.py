@@ -24,38 +24,8 @@ import time
 import numpy as np
 
 from . import records as rec
-from .detect import detect_r_peaks
+from .detect import detect_r_peaks, match_beats
 from .preprocess import clean
-
-
-def match_beats(ref, test, tol):
-    """One-to-one matching of ``test`` to ``ref`` sample indices within ``tol`` samples.
-
-    Closest pairs are matched first, so one detection never counts for two beats.
-    Returns ``(ref_idx, test_idx)`` arrays of the matched pairs.
-    """
-    ref = np.asarray(ref, dtype=np.int64)
-    test = np.sort(np.asarray(test, dtype=np.int64))
-    if len(ref) == 0 or len(test) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    lo = np.searchsorted(test, ref - tol, side="left")
-    hi = np.searchsorted(test, ref + tol, side="right")
-    counts = hi - lo
-    ri = np.repeat(np.arange(len(ref)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    ti = np.repeat(lo, counts) + offsets
-    dist = np.abs(test[ti] - ref[ri])
-    order = np.lexsort((ti, ri, dist))
-    used_r = np.zeros(len(ref), dtype=bool)
-    used_t = np.zeros(len(test), dtype=bool)
-    pairs_r, pairs_t = [], []
-    for k in order:
-        r, t = ri[k], ti[k]
-        if not used_r[r] and not used_t[t]:
-            used_r[r] = used_t[t] = True
-            pairs_r.append(r)
-            pairs_t.append(t)
-    return np.asarray(pairs_r, dtype=np.int64), np.asarray(pairs_t, dtype=np.int64)
 
 
 def score(ref, test, tol):

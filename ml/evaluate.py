@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import augment, datasets, metrics, render, segment
+from . import augment, datasets, metrics, segment
 from .errors import InputRejected
+from .train import canonical_views
 
 SPLIT_DESCRIPTIONS = {
     "inter": (
@@ -36,6 +37,8 @@ SPLIT_DESCRIPTIONS = {
         "pooled and split at random 80/20 by class (the same patients appear in training and "
         "test: optimistic, comparable with the literature)"
     ),
+    "dev-a": "development fold: DS1 fold a -> fold b (patient-disjoint, DS2 untouched)",
+    "dev-b": "development fold: DS1 fold b -> fold a (patient-disjoint, DS2 untouched)",
 }
 STYLE_SAMPLE_PER_CLASS = 60
 
@@ -81,12 +84,12 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
     predictor = Predictor(model_dir)
     if test is None:
         _, _, test = datasets.split(split, data_dir)
-    ink = render.render_ink(augment.canonical_from_wide(test.wide))
-    with_rhythm = predictor._probabilities(ink, test.rhythm).argmax(1)
+    ink, tmpl = canonical_views(test)
+    with_rhythm = predictor._probabilities(ink, test.rhythm, tmpl).argmax(1)
     image_only = predictor._probabilities(ink, segment.no_rhythm(len(test))).argmax(1)
     subset = datasets.fixed_subset(test)
-    sub_ink = render.render_ink(augment.canonical_from_wide(subset.wide))
-    sub_pred = predictor._probabilities(sub_ink, subset.rhythm).argmax(1)
+    sub_ink, sub_tmpl = canonical_views(subset)
+    sub_pred = predictor._probabilities(sub_ink, subset.rhythm, sub_tmpl).argmax(1)
     result = {
         "model_dir": str(model_dir),
         "model_version": predictor.version,
@@ -107,7 +110,7 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, help="model folder (model.keras, meta.json)")
-    p.add_argument("--split", choices=datasets.SPLITS, required=True)
+    p.add_argument("--split", choices=datasets.SPLITS + datasets.DEV_SPLITS, required=True)
     p.add_argument("--json", required=True, help="where to write the figures")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--styles", action="store_true", help="also measure other drawing styles")

@@ -97,9 +97,17 @@ def _inside_frame(ink):
     _, left, right = max(frame, key=lambda f: f[2] - f[1])
     # Two pixels inside the frame: antialiased frame edges are not the trace.
     inner = ink[top_row + 3 : bottom_row - 2, left + 3 : right - 3]
-    if inner.shape[0] < 8 or inner.shape[1] < 8:
-        return ink
+    if inner.shape[0] < 8 or inner.shape[1] < 8 or ink_bbox(inner) is None:
+        return ink  # nothing inside: the long line is the drawing itself, not a frame
     return inner
+
+
+def _has_strokes(gray):
+    """Whether anything stands out from its surroundings (gradients and flat fills do not)."""
+    size = max(9, min(gray.shape) // 4)
+    local = ndimage.uniform_filter(gray, size=size, mode="nearest")
+    contrast = np.abs(gray - local)
+    return float(np.percentile(contrast, 99.5)) >= 0.12
 
 
 def count_spikes(main):
@@ -127,6 +135,8 @@ def canonical_beat(image):
     a single heartbeat.
     """
     gray = _downscale(to_gray(image))
+    if not _has_strokes(gray):
+        raise InputRejected(BLANK)
     ink = ink_map(gray)
     bbox = ink_bbox(ink)
     if bbox is None:

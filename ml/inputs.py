@@ -7,10 +7,18 @@ import numpy as np
 from .model import PROTOTYPE_SIZE
 
 
-def model_inputs(arch, ink, rhythm):
+def model_inputs(arch, ink, rhythm, template=None, channels=2):
+    """Inputs of ``arch`` for beats ``ink`` (n, H, W), their rhythm features and, for beatnet,
+    the ink of their local template beat (None or zeros when there is no context)."""
     ink = np.asarray(ink, np.float32)
     if arch == "beatnet":
-        return {"image": ink[..., None], "rhythm": np.asarray(rhythm, np.float32)}
+        if channels == 1:
+            image = ink[..., None]
+        else:
+            if template is None:
+                template = np.zeros_like(ink)
+            image = np.stack([ink, np.asarray(template, np.float32)], axis=-1)
+        return {"image": image, "rhythm": np.asarray(rhythm, np.float32)}
     if arch == "prototype":
         return {"image": _prototype_image(ink)}
     raise ValueError(f"unknown architecture {arch!r}")

@@ -20,17 +20,20 @@ ARCHITECTURES = ("beatnet", "prototype")
 PROTOTYPE_SIZE = 64
 
 
-def beatnet(height=render.HEIGHT, width=render.WIDTH, n_rhythm=segment.N_RHYTHM):
-    image = keras.Input((height, width, 1), name="image")
+def beatnet(height=render.HEIGHT, width=render.WIDTH, n_rhythm=segment.N_RHYTHM, channels=2,
+            dropout=0.3):
+    # Channel 0: the beat; channel 1: the patient's local dominant beat (zeros when unknown).
+    image = keras.Input((height, width, channels), name="image")
     rhythm = keras.Input((n_rhythm,), name="rhythm")
     x = image
     for filters in (12, 24, 32, 48, 64):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        # A faster-moving average than Keras' 0.99: epochs here are a few hundred steps.
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
         x = layers.MaxPooling2D()(x)
     x = layers.Flatten()(x)
-    x = layers.Dropout(0.3)(x)
+    x = layers.Dropout(dropout)(x)
     x = layers.Dense(64, activation="relu")(x)
     r = layers.Dense(16, activation="relu")(rhythm)
     x = layers.Concatenate()([x, r])
@@ -53,9 +56,9 @@ def prototype():
     return keras.Model(image, out, name="prototype")
 
 
-def build(arch):
+def build(arch, **options):
     if arch == "beatnet":
-        return beatnet()
+        return beatnet(**options)
     if arch == "prototype":
         return prototype()
     raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")

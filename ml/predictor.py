@@ -52,6 +52,7 @@ class Predictor:
         meta_path = self.model_dir / "meta.json"
         self.meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         self.arch = self.meta.get("arch", "beatnet")
+        self.channels = int(self.meta.get("channels", 1))
         self.version = model_version(self.model_dir)
         self.card = load_card(self.model_dir)
 
@@ -62,7 +63,9 @@ class Predictor:
         from .inputs import model_inputs
 
         model = keras.saving.load_model(path, compile=False)
-        self._inputs = lambda ink, rhythm: model_inputs(self.arch, ink, rhythm)
+        self._inputs = lambda ink, rhythm, template=None: model_inputs(
+            self.arch, ink, rhythm, template, self.channels
+        )
         # One traced graph for every batch size: calling it costs ~1 ms, unlike model.predict.
         specs = {k: tf.TensorSpec((None, *v.shape[1:]), tf.float32)
                  for k, v in self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH)),
@@ -71,10 +74,13 @@ class Predictor:
         self._probabilities(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
                             segment.no_rhythm(1))
 
-    def _probabilities(self, ink, rhythm):
+    def _probabilities(self, ink, rhythm, template=None):
+        """Class probabilities (n, 6) of beats drawn as ``ink`` with their context (rhythm
+        features and template ink; zeros / None when there is none)."""
         out = []
         for k in range(0, len(ink), BATCH):
-            x = self._inputs(ink[k : k + BATCH], rhythm[k : k + BATCH])
+            tm = None if template is None else template[k : k + BATCH]
+            x = self._inputs(ink[k : k + BATCH], rhythm[k : k + BATCH], tm)
             out.append(self._call(x).numpy())
         if not out:
             return np.zeros((0, len(CLASS_CODES)), np.float32)
@@ -125,7 +131,8 @@ class Predictor:
             )
         windows = segment.cut_windows(x, peaks, render.R_INDEX, render.WINDOW - render.R_INDEX)
         ink = render.render_ink(windows)
-        probs = self._probabilities(ink, segment.rhythm_features(peaks, TARGET_FS))
+        template = render.render_ink(segment.local_templates(windows))
+        probs = self._probabilities(ink, segment.rhythm_features(peaks, TARGET_FS), template)
         return peaks, probs
 
     def analyze_signal(self, samples, fs):

@@ -55,6 +55,24 @@ def rhythm_features(positions, fs):
     return out
 
 
+TEMPLATE_BLOCK = 64
+
+
+def local_templates(windows, block=TEMPLATE_BLOCK):
+    """Each beat's local dominant beat: the sample-wise median of the windows in its block of
+    ``block`` consecutive beats (the last block borrows beats from the one before so it is
+    never tiny). A beat unlike its template is ectopic; a beat like it is the patient's usual
+    beat, whatever shape that has."""
+    windows = np.asarray(windows, np.float32)
+    n = len(windows)
+    out = np.empty_like(windows)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        lo = max(0, min(start, stop - block))
+        out[start:stop] = np.median(windows[lo:stop], axis=0)
+    return out
+
+
 def no_rhythm(n):
     """Rhythm features for beats seen without context (single images)."""
     return np.zeros((n, N_RHYTHM), np.float32)

@@ -28,8 +28,7 @@ from . import augment, datasets, metrics, segment
 from .labels import CLASS_CODES
 
 STYLED_SHARE = 0.5
-HIDE_RHYTHM_STYLED = 0.8
-HIDE_RHYTHM_CANONICAL = 0.2
+HIDE_CONTEXT_CANONICAL = 0.25
 
 
 def balanced_indices(labels, per_class, rng):
@@ -50,41 +49,60 @@ def _styled_chunk(args):
     return augment.styled_batch(wide, np.random.default_rng(seed))
 
 
-def render_epoch(beats, idx, rng, pool=None):
-    """(ink, rhythm, labels) for the beats at ``idx``, half styled, rhythm partly hidden."""
+def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=True):
+    """(ink, template ink, rhythm, labels) for the beats at ``idx``.
+
+    Part are drawn in other programs' styles (never with context: an uploaded image has none),
+    the rest as the signal path draws them, with their context (rhythm features and the local
+    template beat) hidden now and then so the model also learns to judge a beat without it.
+    """
     n = len(idx)
-    styled = rng.random(n) < STYLED_SHARE
+    wide, template = beats.wide[idx], beats.template[idx]
+    if perturb:
+        wide, template = augment.perturb(wide, template, rng)
+    styled = rng.random(n) < styled_share
     ink = np.empty((n, augment.render.HEIGHT, augment.render.WIDTH), np.float32)
     canon = np.flatnonzero(~styled)
-    ink[canon] = augment.canonical_batch(beats.wide[idx[canon]], rng)
+    ink[canon] = augment.canonical_batch(wide[canon], rng)
     sty = np.flatnonzero(styled)
-    chunks = np.array_split(sty, max(1, len(sty) // 500))
-    seeds = rng.integers(0, 2**63, len(chunks))
-    jobs = [(beats.wide[idx[c]], int(s)) for c, s in zip(chunks, seeds, strict=True)]
-    mapper = pool.imap if pool else map
-    for c, out in zip(chunks, tqdm(mapper(_styled_chunk, jobs), total=len(jobs), desc="draw",
-                                   leave=False), strict=True):
-        ink[c] = out
+    if len(sty):
+        chunks = np.array_split(sty, max(1, len(sty) // 500))
+        seeds = rng.integers(0, 2**63, len(chunks))
+        jobs = [(wide[c], int(s)) for c, s in zip(chunks, seeds, strict=True)]
+        mapper = pool.imap if pool else map
+        drawn = tqdm(mapper(_styled_chunk, jobs), total=len(jobs), desc="draw", leave=False)
+        for c, out in zip(chunks, drawn, strict=True):
+            ink[c] = out
+    tmpl = augment.render.render_ink(augment.canonical_from_wide(template))
     rhythm = beats.rhythm[idx].copy()
-    hide = np.where(styled, rng.random(n) < HIDE_RHYTHM_STYLED, rng.random(n) < HIDE_RHYTHM_CANONICAL)
+    hide = np.where(styled, True, rng.random(n) < HIDE_CONTEXT_CANONICAL)
     rhythm[hide] = segment.no_rhythm(int(hide.sum()))
-    return ink, rhythm, beats.labels[idx]
+    tmpl[hide] = 0.0
+    return ink, tmpl, rhythm, beats.labels[idx]
+
+
+def canonical_views(beats):
+    """Beats as the signal analysis draws them: (ink, template ink)."""
+    ink = augment.render.render_ink(augment.canonical_from_wide(beats.wide))
+    tmpl = augment.render.render_ink(augment.canonical_from_wide(beats.template))
+    return ink, tmpl
 
 
 def validation_views(val, seed):
-    """Fixed validation inputs: canonical with rhythm, and styled without rhythm."""
+    """Fixed validation inputs: canonical with context, and styled without."""
     rng = np.random.default_rng(seed)
-    canon = augment.render.render_ink(augment.canonical_from_wide(val.wide))
+    ink, tmpl = canonical_views(val)
     styled = augment.styled_batch(val.wide, rng)
-    return (canon, val.rhythm), (styled, segment.no_rhythm(len(val)))
+    return (ink, tmpl, val.rhythm), (styled, None, segment.no_rhythm(len(val)))
 
 
-def predict(model, arch, ink, rhythm, batch=512):
+def predict(model, arch, ink, template, rhythm, channels=2, batch=512):
     from .inputs import model_inputs
 
     out = []
     for k in range(0, len(ink), batch):
-        x = model_inputs(arch, ink[k : k + batch], rhythm[k : k + batch])
+        tm = None if template is None else template[k : k + batch]
+        x = model_inputs(arch, ink[k : k + batch], rhythm[k : k + batch], tm, channels)
         out.append(np.asarray(model(x, training=False)))
     return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
 
@@ -112,29 +130,36 @@ def train(args):
         train_set = train_set.take(balanced_indices(train_set.labels, args.limit, rng)[: args.limit * 6])
         val_set = val_set.take(balanced_indices(val_set.labels, max(20, args.limit // 5), rng))
     print(f"train beats {train_set.counts()}\nvalidation beats {val_set.counts()}", flush=True)
-    (v_ink, v_rhythm), (vs_ink, vs_rhythm) = validation_views(val_set, args.seed + 7)
-
-    model = build(args.arch)
+    canon_view, styled_view = validation_views(val_set, args.seed + 7)
+    options = {"channels": args.channels, "dropout": args.dropout} if args.arch == "beatnet" else {}
+    model = build(args.arch, **options)
     steps = args.epochs * int(np.ceil(args.per_class * len(CLASS_CODES) / args.batch))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
     optimizer = keras.optimizers.Adam(schedule if args.arch == "beatnet" else args.lr)
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
 
     history, best, best_epoch = [], -1.0, -1
     for epoch in range(args.epochs):
         t0 = time.time()
         idx = balanced_indices(train_set.labels, args.per_class, rng)
-        ink, rhythm, labels = render_epoch(train_set, idx, rng, pool)
+        ink, tmpl, rhythm, labels = render_epoch(
+            train_set, idx, rng, pool, args.styled_share, args.perturb
+        )
         fit = model.fit(
-            model_inputs(args.arch, ink, rhythm),
-            labels,
+            model_inputs(args.arch, ink, rhythm, tmpl, args.channels),
+            keras.utils.to_categorical(labels, len(CLASS_CODES)),
             batch_size=args.batch,
             epochs=epoch + 1,
             initial_epoch=epoch,
             verbose=1 if args.verbose else 2,
         )
-        canon = metrics.report(val_set.labels, predict(model, args.arch, v_ink, v_rhythm).argmax(1))
-        styled = metrics.report(val_set.labels, predict(model, args.arch, vs_ink, vs_rhythm).argmax(1))
+        canon = metrics.report(
+            val_set.labels, predict(model, args.arch, *canon_view, args.channels).argmax(1)
+        )
+        styled = metrics.report(
+            val_set.labels, predict(model, args.arch, *styled_view, args.channels).argmax(1)
+        )
         score = (canon["macro_f1"] + styled["macro_f1"]) / 2
         row = {
             "epoch": epoch + 1,
@@ -158,7 +183,12 @@ def train(args):
     shutil.copyfile(out / "best.keras", out / "model.keras")
     meta = {
         "arch": args.arch,
+        "channels": args.channels if args.arch == "beatnet" else 3,
         "split": args.split,
+        "styled_share": args.styled_share,
+        "perturb": args.perturb,
+        "dropout": args.dropout,
+        "label_smoothing": args.label_smoothing,
         "classes": list(CLASS_CODES),
         "seed": args.seed,
         "epochs_run": len(history),
@@ -181,7 +211,7 @@ def train(args):
 
 def parser():
     p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
-    p.add_argument("--split", choices=datasets.SPLITS, default="inter")
+    p.add_argument("--split", choices=datasets.SPLITS + datasets.DEV_SPLITS, default="inter")
     p.add_argument("--arch", choices=("beatnet", "prototype"), default="beatnet")
     p.add_argument("--out", required=True, help="output folder (model.keras, meta.json)")
     p.add_argument("--data-dir", default=None, help="folder with mitdb/ and vfdb/ (ECG_DATA_DIR)")
@@ -191,6 +221,13 @@ def parser():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--patience", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--channels", type=int, choices=(1, 2), default=2,
+                   help="beatnet: 2 = beat + local template beat, 1 = beat only")
+    p.add_argument("--styled-share", type=float, default=STYLED_SHARE)
+    p.add_argument("--no-perturb", dest="perturb", action="store_false",
+                   help="no signal-level augmentation")
+    p.add_argument("--dropout", type=float, default=0.3)
+    p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--limit", type=int, default=0, help="tiny runs: at most this many beats per class")
     p.add_argument("--verbose", action="store_true", help="per-batch progress bar")

@@ -6,10 +6,12 @@ the row (models.DiagnosisQuerySet.claim) does any work, and only the holder of t
 write the outcome.
 """
 import logging
+import threading
 import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
@@ -39,6 +41,21 @@ MSG_TOO_MANY_ATTEMPTS = (
 MSG_UNAVAILABLE = (
     "The analysis service was unavailable for too long. Please upload the file again later."
 )
+
+
+@worker_process_init.connect
+def load_model_in_the_background(**kwargs):
+    """Start loading the model as soon as a pool process exists (after the fork), in a thread
+    so the process reports ready at once; a task that arrives first waits for the same load.
+    Without this each pool process would load it during its first task."""
+    threading.Thread(target=_warm_up, name="predictor-warm-up", daemon=True).start()
+
+
+def _warm_up():
+    try:
+        inference.get_predictor()
+    except Exception:  # the first task will try again and report it
+        logger.exception("Could not load the model")
 
 
 def backoff_seconds(retries):

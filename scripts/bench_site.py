@@ -1,0 +1,279 @@
+#!/usr/bin/env python
+"""Benchmark the diagnosis flow of a running site: upload -> queue -> worker -> result.
+
+Not a test: it prints figures. Start the site and ONE Celery worker first, with the same
+settings in this shell (the script creates its test users through the ORM), e.g.:
+
+    export DJANGO_SETTINGS_MODULE=ecgsite.settings.local \
+           DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecg_bench REDIS_URL=redis://127.0.0.1:6379/4
+    .venv/bin/python manage.py migrate
+    .venv/bin/gunicorn ecgsite.wsgi -b 127.0.0.1:8000 -w 4 &
+    .venv/bin/celery -A ecgsite worker -l warning &
+    .venv/bin/python scripts/bench_site.py --base-url http://127.0.0.1:8000
+
+What it measures, after one warm-up upload (the worker loads the model on its first task):
+  * 1 user: beat images uploaded one after another;
+  * 20 users at once (threads, each its own session), each uploading beat images in turn;
+  * one 30-minute MIT-BIH record (.hea + .dat), alone.
+Latency is "upload started -> status endpoint says finished", seen by the client (polling
+every --poll seconds), and also the server's own figure (finished_at - queued_at). Throughput
+is finished diagnoses per minute over the whole concurrent run.
+"""
+import argparse
+import http.cookiejar
+import io
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-7f3a9c"
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecgsite.settings.local")
+    import django
+
+    django.setup()
+
+
+def ensure_users(count):
+    """Bench users with confirmed e-mail addresses (as after a finished sign-up)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    emails = [f"bench-{i:02d}@example.com" for i in range(count)]
+    for email in emails:
+        user, created = User.objects.get_or_create(email=email)
+        if created or not user.check_password(PASSWORD):
+            user.set_password(PASSWORD)
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True})
+    return emails
+
+
+def delete_bench_diagnoses():
+    from diagnosis.models import Diagnosis
+
+    Diagnosis.objects.filter(owner__email__startswith="bench-").delete()
+
+
+def beat_images(data_dir, count):
+    """PNG drawings of real annotated beats (several classes), as other tools draw them."""
+    import wfdb
+    from PIL import Image, ImageDraw
+
+    picks = [("100", "N"), ("208", "V"), ("109", "L"), ("118", "R"), ("209", "A")]
+    images = []
+    for record, symbol in picks:
+        base = str(Path(data_dir) / "mitdb" / record)
+        rec = wfdb.rdrecord(base, channels=[0])
+        ann = wfdb.rdann(base, "atr")
+        peaks = [s for s, sym in zip(ann.sample, ann.symbol, strict=True) if sym == symbol]
+        for peak in peaks[10:10 + max(1, count // len(picks) + 1)]:
+            x = rec.p_signal[int(peak - 0.25 * rec.fs):int(peak + 0.45 * rec.fs), 0]
+            lo, hi = float(x.min()), float(x.max())
+            points = [(i / (len(x) - 1) * 181 + 5, (1 - (v - lo) / (hi - lo)) * 117 + 5)
+                      for i, v in enumerate(x)]
+            img = Image.new("RGB", (192, 128), "white")
+            ImageDraw.Draw(img).line(points, fill=(90, 90, 90), width=2)
+            buffer = io.BytesIO()
+            img.save(buffer, format="PNG")
+            images.append(buffer.getvalue())
+    return images
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """One signed-in user (standard library HTTP only: a cookie jar and urllib)."""
+
+    def __init__(self, base_url, email, poll):
+        self.base = base_url.rstrip("/")
+        self.poll = poll
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+        self.login(email)
+
+    def csrf(self):
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def request(self, path, data=None, headers=None, content_type=None):
+        request = urllib.request.Request(f"{self.base}{path}", data=data,
+                                         headers=dict(headers or {}))
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with self.opener.open(request, timeout=600) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:  # 3xx (not followed) and 4xx/5xx
+            return exc.code, exc.read()
+
+    def login(self, email):
+        self.request("/accounts/login/")
+        form = urllib.parse.urlencode({"login": email, "password": PASSWORD,
+                                       "csrfmiddlewaretoken": self.csrf()}).encode()
+        for _ in range(20):
+            status, _ = self.request("/accounts/login/", form,
+                                     {"Referer": f"{self.base}/accounts/login/"},
+                                     "application/x-www-form-urlencoded")
+            if status != 429:
+                break
+            time.sleep(5)  # the site's login rate limit (allauth): wait, then try again
+        if status != 302:
+            raise SystemExit(f"login of {email} failed ({status}); is the site using the same "
+                             "database as this script?")
+
+    def post_files(self, files):
+        boundary = secrets.token_hex(16)
+        body = io.BytesIO()
+        fields = [("csrfmiddlewaretoken", None, self.csrf().encode())]
+        fields += [("files", name, content) for name, content in files]
+        for field, filename, content in fields:
+            body.write(f"--{boundary}\r\n".encode())
+            disposition = f'form-data; name="{field}"'
+            if filename:
+                disposition += f'; filename="{filename}"'
+            body.write(f"Content-Disposition: {disposition}\r\n".encode())
+            if filename:
+                body.write(b"Content-Type: application/octet-stream\r\n")
+            body.write(b"\r\n" + content + b"\r\n")
+        body.write(f"--{boundary}--\r\n".encode())
+        return self.request(
+            "/diagnosis/upload/", body.getvalue(),
+            {"Accept": "application/json", "X-CSRFToken": self.csrf(),
+             "Referer": f"{self.base}/diagnosis/upload/"},
+            f"multipart/form-data; boundary={boundary}")
+
+    def upload(self, files, timeout=600):
+        """Upload ``files`` [(name, bytes)] and wait for the result; returns a record."""
+        start = time.perf_counter()
+        code, body = self.post_files(files)
+        uploaded = time.perf_counter()
+        if code != 201:
+            raise RuntimeError(f"upload refused ({code}): {body[:300]!r}")
+        status = json.loads(body)
+        while not status["finished"]:
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"diagnosis {status['id']} not finished after {timeout} s")
+            time.sleep(self.poll)
+            _, body = self.request(status["status_url"], headers={"Accept": "application/json"})
+            status = json.loads(body)
+        end = time.perf_counter()
+        server = (datetime.fromisoformat(status["finished_at"])
+                  - datetime.fromisoformat(status["queued_at"])).total_seconds()
+        return {"latency": end - start, "upload": uploaded - start, "server": server,
+                "status": status["status"], "label": status["label"], "end": end,
+                "start": start, "error": status["error"]}
+
+
+def percentile(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def report(title, results, wall=None):
+    done = [r for r in results if r["status"] == "done"]
+    failed = len(results) - len(done)
+    lat = [r["latency"] for r in results]
+    srv = [r["server"] for r in results]
+    line = (f"{title:<34} n={len(results):<4} p50 {percentile(lat, .5):6.2f} s  "
+            f"p95 {percentile(lat, .95):6.2f} s  max {max(lat):6.2f} s   server p50 "
+            f"{percentile(srv, .5):6.2f} s  p95 {percentile(srv, .95):6.2f} s")
+    if wall:
+        line += f"   throughput {60 * len(results) / wall:6.1f} diagnoses/min"
+    if failed:
+        line += f"   ({failed} failed: {results[0]['error'] if results else ''})"
+    print(line, flush=True)
+
+
+def run_users(clients, images, per_user):
+    results, lock = [], threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def work(index, client):
+        barrier.wait()
+        for k in range(per_user):
+            image = images[(index * per_user + k) % len(images)]
+            result = client.upload([(f"beat-{index}-{k}.png", image)])
+            with lock:
+                results.append(result)
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    return results, wall
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--single-uploads", type=int, default=20,
+                        help="uploads in the one-user run")
+    parser.add_argument("--per-user", type=int, default=5,
+                        help="uploads per user in the concurrent run")
+    parser.add_argument("--record", default="100", help="mitdb record for the 30-minute run")
+    parser.add_argument("--records", type=int, default=3, help="times to run the record")
+    parser.add_argument("--poll", type=float, default=0.1, help="status poll interval (s)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench diagnoses")
+    args = parser.parse_args(argv)
+
+    setup_django()
+    from django.conf import settings
+
+    data_dir = Path(settings.ECG_DATA_DIR)
+    emails = ensure_users(max(args.users, 1))
+    images = beat_images(data_dir, 40)
+    print(f"Site {args.base_url}; {len(images)} beat images from mitdb; record "
+          f"{args.record} from {data_dir / 'mitdb'}", flush=True)
+
+    solo = Client(args.base_url, emails[0], args.poll)
+    warm = solo.upload([("warm-up.png", images[0])])
+    print(f"{'warm-up (model load in worker)':<34} latency {warm['latency']:6.2f} s "
+          f"({warm['status']})", flush=True)
+
+    results = [solo.upload([(f"beat-{k}.png", images[k % len(images)])])
+               for k in range(args.single_uploads)]
+    report("beat image, 1 user", results)
+
+    clients = [Client(args.base_url, e, args.poll) for e in emails[: args.users]]
+    results, wall = run_users(clients, images, args.per_user)
+    report(f"beat image, {args.users} users at once", results, wall)
+
+    header = data_dir / "mitdb" / f"{args.record}.hea"
+    files = [(header.name, header.read_bytes()),
+             (header.with_suffix(".dat").name, header.with_suffix(".dat").read_bytes())]
+    results = [solo.upload(files) for _ in range(args.records)]
+    report(f"30-minute record {args.record}", results)
+    print(f"   (upload request alone: p50 {percentile([r['upload'] for r in results], .5):.2f} s;"
+          f" label {results[-1]['label']})")
+
+    if not args.keep:
+        delete_bench_diagnoses()
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "diagnosis",
     "articles",
+    "care",  # after diagnosis: its admin extends the diagnosis admin
 ]
 
 MIDDLEWARE = [

@@ -30,11 +30,20 @@ class DiagnosisQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The diagnoses ``user`` may see. The single access rule for patient data.
 
-        Today only the owner; doctor sharing (issue 6) extends this method and every view,
-        file, plot and report follows.
+        - the owner;
+        - a verified doctor, while the owner has an active share with them (care.Share,
+          read on every call: revoking ends access with the next request);
+        - staff, read-only for support (views only show; delete and review need more);
+          every view by anybody but the owner is written to the care access log.
         """
-        if not user.is_authenticated:
+        if not user.is_authenticated or not user.is_active:
             return self.none()
+        if user.is_staff:
+            return self.all()
+        if user.is_verified_doctor:
+            from care.models import Share  # lazy: the sharing rules live in the care app
+
+            return self.filter(Q(owner=user) | Q(owner__in=Share.objects.patient_ids_for(user)))
         return self.filter(owner=user)
 
     def owned_by(self, user):

@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from care import audit
+
 from . import presenters, services, trace
 from .forms import HistoryFilterForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
@@ -84,6 +86,7 @@ def _upload_refused(request, form, message, status=400):
 @require_GET
 def result(request, pk):
     diagnosis = _visible(request, pk)
+    audit.record(request, diagnosis, audit.What.RESULT)
     return render(request, "diagnosis/result.html", presenters.result_context(diagnosis))
 
 
@@ -91,7 +94,9 @@ def result(request, pk):
 @never_cache
 @require_GET
 def status(request, pk):
-    return JsonResponse(presenters.status_json(_visible(request, pk)))
+    diagnosis = _visible(request, pk)
+    audit.record(request, diagnosis, audit.What.STATUS)
+    return JsonResponse(presenters.status_json(diagnosis))
 
 
 @login_required
@@ -107,6 +112,7 @@ def signal_page(request, pk):
         page = int(request.GET.get("page", 0))
     except ValueError:
         page = 0
+    audit.record(request, diagnosis, audit.What.SIGNAL, detail=f"page {page}")
     page_seconds = settings.ECG_PLOT_PAGE_SECONDS
     with default_storage.open(trace_file.file.name, "rb") as fh:
         data = trace.read_page(fh, result, page, page_seconds, diagnosis.fs,
@@ -123,6 +129,7 @@ def signal_page(request, pk):
 def input_file(request, pk, file_pk):
     diagnosis = _visible(request, pk)
     stored = get_object_or_404(diagnosis.files, pk=file_pk, role=DiagnosisFile.Role.INPUT)
+    audit.record(request, diagnosis, audit.What.FILE, detail=stored.original_name)
     response = FileResponse(
         default_storage.open(stored.file.name, "rb"),
         content_type=stored.content_type,
@@ -142,6 +149,7 @@ def report(request, pk):
     diagnosis = _visible(request, pk)
     if not diagnosis.is_finished:
         raise Http404("The report is ready when the analysis has finished")
+    audit.record(request, diagnosis, audit.What.REPORT)
     response = HttpResponse(render_report(diagnosis, viewer=request.user),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ecg-report-{diagnosis.pk}.pdf"'

@@ -1,0 +1,156 @@
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from diagnosis.models import Diagnosis
+
+from .models import REVIEW_LABEL_CHOICES, Review
+from .workspace import needs_attention, reviewed_by
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Your doctor's e-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get an e-mail with a link. If they have no account here yet, the "
+                  "e-mail invites them to sign up as a doctor.",
+    )
+
+
+class DateRangeMixin:
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise ValidationError("“From” must not be after “To”.")
+        return cleaned
+
+
+def _date_field(label):
+    return forms.DateField(label=label, required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PatientHistoryFilterForm(DateRangeMixin, forms.Form):
+    abnormal = forms.BooleanField(
+        label="Abnormal only", required=False,
+        help_text="Finding other than Normal, low confidence, or analysis failed.",
+    )
+    unreviewed = forms.BooleanField(label="Not yet reviewed by me", required=False)
+    date_from = _date_field("From")
+    date_to = _date_field("To")
+
+    def filter(self, queryset, doctor):
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["abnormal"]:
+            queryset = queryset.filter(needs_attention())
+        if data["unreviewed"]:
+            queryset = queryset.filter(
+                status__in=[Diagnosis.Status.DONE, Diagnosis.Status.FAILED]
+            ).exclude(reviewed_by(doctor))
+        if data["date_from"]:
+            queryset = queryset.filter(queued_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            queryset = queryset.filter(queued_at__date__lte=data["date_to"])
+        return queryset
+
+
+class ReviewForm(forms.Form):
+    AGREE, CORRECT = "agree", "correct"
+
+    verdict = forms.ChoiceField(
+        label="Your reading",
+        choices=[(AGREE, "I agree with the finding"), (CORRECT, "I correct the finding")],
+        widget=forms.RadioSelect,
+    )
+    label = forms.ChoiceField(
+        label="Correct finding", required=False,
+        choices=[("", "Choose…"), *REVIEW_LABEL_CHOICES],
+        help_text="Only when you correct the finding.",
+    )
+    notes = forms.CharField(
+        label="Notes for the patient", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain language: the patient reads this on their result page.",
+    )
+
+    def __init__(self, *args, diagnosis, **kwargs):
+        self.diagnosis = diagnosis
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def for_review(cls, diagnosis, review=None, data=None):
+        initial = {}
+        if review is not None:
+            initial = {"verdict": cls.AGREE if review.agrees else cls.CORRECT,
+                       "label": "" if review.agrees else review.reviewed_label,
+                       "notes": review.notes}
+        return cls(data, diagnosis=diagnosis, initial=initial)
+
+    def clean(self):
+        cleaned = super().clean()
+        verdict, label = cleaned.get("verdict"), cleaned.get("label")
+        model_label = self.diagnosis.label
+        if verdict == self.AGREE and not model_label:
+            raise ValidationError("This analysis failed, so there is no finding to agree "
+                                  "with. Choose the correct finding instead.")
+        if verdict == self.CORRECT:
+            if not label:
+                self.add_error("label", "Choose the correct finding.")
+            elif label == model_label:
+                self.add_error("label", "That is the model's own finding: choose “I agree” "
+                                        "instead.")
+        return cleaned
+
+    def save(self, doctor):
+        """Create or replace ``doctor``'s review of the diagnosis; returns it."""
+        d = self.diagnosis
+        agrees = self.cleaned_data["verdict"] == self.AGREE
+        now = timezone.now()
+        fields = {
+            "original_label": d.label,
+            "reviewed_label": d.label if agrees else self.cleaned_data["label"],
+            "agrees": agrees,
+            "notes": self.cleaned_data["notes"].strip(),
+            "model_version": d.model_version,
+            "updated_at": now,
+        }
+        review, _ = Review.objects.update_or_create(
+            diagnosis=d, doctor=doctor, defaults=fields,
+            create_defaults={**fields, "created_at": now},
+        )
+        return review
+
+
+# The metrics page reads at most this much history at once (the queue-time percentiles are
+# computed from every row in the range).
+MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 30
+
+
+class MetricsRangeForm(DateRangeMixin, forms.Form):
+    date_from = _date_field("From")
+    date_to = _date_field("To")
+
+    def clean(self):
+        cleaned = super().clean()
+        end = cleaned.get("date_to") or timezone.localdate()
+        start = cleaned.get("date_from") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if start > end:
+            raise ValidationError("“From” must not be after “To”.")
+        if (end - start).days >= MAX_RANGE_DAYS:
+            raise ValidationError(f"Choose at most {MAX_RANGE_DAYS} days.")
+        cleaned["range"] = (start, end)
+        return cleaned
+
+    def dates(self):
+        """The chosen (start, end), inclusive; the last 30 days when nothing valid was
+        chosen."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["range"]
+        today = timezone.localdate()
+        return today - timedelta(days=DEFAULT_RANGE_DAYS - 1), today

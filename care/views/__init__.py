@@ -1,0 +1,1 @@
+"""Views of the care app: patients' sharing pages, the doctors' workspace, staff metrics."""

@@ -1,0 +1,97 @@
+"""The doctor's workspace: the patients who share with them, each patient's results with
+filters, and the review form. Every view is behind ``verified_doctor_required``; a patient
+who does not share with the doctor (any more) is a 404."""
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import verified_doctor_required
+from diagnosis.models import Diagnosis
+
+from .. import audit, sharing, workspace
+from ..forms import PatientHistoryFilterForm, ReviewForm
+from ..models import Review, Share
+
+
+@verified_doctor_required
+@never_cache
+def patients(request):
+    return render(request, "care/patients.html", {
+        "patients": workspace.patients_of(request.user),
+        "invitations": sharing.pending_for(request.user),
+    })
+
+
+@verified_doctor_required
+@never_cache
+def patient(request, patient_id):
+    person = workspace.patient_for(request.user, patient_id)
+    if person is None:
+        raise Http404("No patient shares with you under this number")
+    form = PatientHistoryFilterForm(request.GET or None)
+    queryset = form.filter(workspace.history_of(person, request.user), request.user)
+    page = Paginator(queryset, settings.ECG_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record(request, what=audit.What.HISTORY, patient=person,
+                 detail=request.GET.urlencode())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "care/patient.html", {
+        "patient": person, "form": form, "page": page, "query": query.urlencode(),
+        "share": Share.objects.between(person, request.user).first(),
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
+                                                            on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+    })
+
+
+def _reviewable(request, pk):
+    """The diagnosis if this doctor may review it (an active share from its owner)."""
+    diagnosis = get_object_or_404(Diagnosis.objects.visible_to(request.user), pk=pk)
+    if not workspace.can_review(request.user, diagnosis):
+        raise Http404("Only a doctor the patient shares with can review this result")
+    return diagnosis
+
+
+@verified_doctor_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    diagnosis = _reviewable(request, pk)
+    mine = Review.objects.filter(diagnosis=diagnosis, doctor=request.user).first()
+    form = ReviewForm.for_review(diagnosis, mine,
+                                 request.POST if request.method == "POST" else None)
+    if not diagnosis.is_finished:
+        form = None
+    elif request.method == "POST" and form.is_valid():
+        form.save(request.user)
+        messages.success(request, "Your review was saved; the patient sees it on their result "
+                                  "page.")
+        return redirect(diagnosis)
+    audit.record(request, diagnosis, audit.What.REVIEW)
+    return render(request, "care/review.html", {
+        "diagnosis": diagnosis, "form": form, "review": mine,
+    }, status=400 if form is not None and form.errors else 200)
+
+
+@verified_doctor_required
+@require_POST
+def answer_invitation(request, pk):
+    """Accept or decline an invitation listed in the workspace (addressed to one of the
+    doctor's confirmed addresses)."""
+    share = get_object_or_404(sharing.pending_for(request.user), pk=pk)
+    try:
+        if request.POST.get("action") == "decline":
+            sharing.decline(share.pk, request.user)
+            messages.info(request, "You declined the invitation.")
+            return redirect("doctors:patients")
+        share = sharing.accept(share.pk, request.user)
+    except sharing.SharingError as exc:
+        messages.error(request, str(exc))
+        return redirect("doctors:patients")
+    messages.success(request, f"{share.patient.display_name} now shares their results with "
+                              "you.")
+    return redirect("doctors:patient", share.patient_id)

@@ -1,8 +1,10 @@
 from django.conf import settings
 
 # Which main-navigation entry a page belongs to, from its URL namespace or name.
-_SECTION_BY_NAMESPACE = {"articles": "learn", "accounts": "account"}
-_SECTION_BY_NAME = {"home": "home", "about": "about", "info": "learn", "upload": "upload"}
+_SECTION_BY_NAMESPACE = {"articles": "learn", "accounts": "account", "doctors": "patients",
+                         "sharing": "history"}
+_SECTION_BY_NAME = {"home": "home", "about": "about", "info": "learn", "upload": "upload",
+                    "metrics": "metrics"}
 _ACCOUNT_PREFIXES = ("account_", "mfa_", "socialaccount_")
 
 

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import views as article_views
+from care import urls as care_urls
+from care.views.metrics import metrics
 
 from . import views
 
@@ -20,5 +22,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diagnosis/", include("diagnosis.urls")),
     path("learn/", include("articles.urls")),
+    path("sharing/", include(care_urls.sharing_patterns)),
+    path("doctors/", include(care_urls.doctor_patterns)),
+    path("metrics/", metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]

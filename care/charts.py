@@ -39,14 +39,24 @@ def day_bars(per_day):
             "mid": top / 2, "mid_y": DAY_CHART_TOP + usable / 2, "top_y": DAY_CHART_TOP}
 
 
+CLASS_CHART_WIDTH = 520
+CLASS_LABEL_WIDTH = 280  # room for "Premature Ventricular Contractions (V)"
+CLASS_VALUE_WIDTH = 80
+CLASS_BAR_HEIGHT = 16
+
+
 def class_bars(counts):
-    """Horizontal bars (percent of width) of the class distribution."""
+    """Rows of the class-distribution chart: label, bar (user units) and value."""
     total = sum(counts.values())
+    bar_width = CLASS_CHART_WIDTH - CLASS_LABEL_WIDTH - CLASS_VALUE_WIDTH
     rows = []
     for i, code in enumerate(CLASS_CODES):
         n = counts.get(code, 0)
         share = n / total if total else 0
+        y = i * CLASS_ROW_HEIGHT + (CLASS_ROW_HEIGHT - CLASS_BAR_HEIGHT) / 2
         rows.append({"code": code, "name": CLASS_NAMES[code], "n": n,
-                     "percent": round(100 * share, 1), "width": max(0.3, round(100 * share, 2)),
-                     "y": i * CLASS_ROW_HEIGHT})
-    return {"rows": rows, "height": CLASS_ROW_HEIGHT * len(CLASS_CODES), "total": total}
+                     "percent": round(100 * share, 1), "bar": round(bar_width * share, 2),
+                     "y": y, "text_y": y + CLASS_BAR_HEIGHT - 3})
+    return {"rows": rows, "total": total, "width": CLASS_CHART_WIDTH,
+            "height": CLASS_ROW_HEIGHT * len(CLASS_CODES), "bar_x": CLASS_LABEL_WIDTH,
+            "bar_width": bar_width, "bar_height": CLASS_BAR_HEIGHT}

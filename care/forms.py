@@ -30,14 +30,11 @@ class DateRangeMixin:
 
 def _date_field(label):
     return forms.DateField(label=label, required=False,
-                           widget=forms.DateInput(attrs={"type": "date"}))
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class PatientHistoryFilterForm(DateRangeMixin, forms.Form):
-    abnormal = forms.BooleanField(
-        label="Abnormal only", required=False,
-        help_text="Finding other than Normal, low confidence, or analysis failed.",
-    )
+    abnormal = forms.BooleanField(label="Abnormal only", required=False)
     unreviewed = forms.BooleanField(label="Not yet reviewed by me", required=False)
     date_from = _date_field("From")
     date_to = _date_field("To")

@@ -21,6 +21,7 @@ def review_panel(context, diagnosis):
     return {
         "diagnosis": diagnosis,
         "reviews": reviews,
+        "corrected": any(not r.agrees for r in reviews),
         "form": ReviewForm.for_review(diagnosis, mine) if reviewer else None,
         "mine": mine,
         "is_owner": user.pk == diagnosis.owner_id,

@@ -16,6 +16,8 @@ def metrics(request):
         raise PermissionDenied("Staff only")
     form = MetricsRangeForm(request.GET or None)
     start, end = form.dates()
+    if not form.is_bound:
+        form = MetricsRangeForm(initial={"date_from": start, "date_to": end})
     summary = figures.summary(figures.DateRange(start, end))
     return render(request, "care/metrics.html", {
         "form": form, "m": summary,

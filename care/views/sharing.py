@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import sharing
 from ..forms import InviteForm
-from ..models import AuditLog
+from ..models import INVITATION_VALID_DAYS, AuditLog
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -40,6 +40,7 @@ def index(request):
         "current": [s for s in shares if s.state in ("active", "pending")],
         "past": [s for s in shares if s.state not in ("active", "pending")],
         "views_count": AuditLog.objects.filter(patient=request.user).count(),
+        "valid_days": INVITATION_VALID_DAYS,
     }, status=400 if form.errors else 200)
 
 

@@ -71,7 +71,9 @@ def classify_diagnosis(self, pk):
     if token is None:
         return _not_claimed(self, pk)
 
-    diagnosis = Diagnosis.objects.get(pk=pk)
+    diagnosis = Diagnosis.objects.filter(pk=pk).first()
+    if diagnosis is None:
+        return "skipped"  # deleted by its owner just now
     if diagnosis.attempts > settings.ECG_DIAGNOSIS_MAX_ATTEMPTS:
         diagnosis.mark_failed(token, MSG_TOO_MANY_ATTEMPTS)
         return "failed"

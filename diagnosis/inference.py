@@ -40,10 +40,6 @@ def get_predictor():
     return _predictor
 
 
-def predictor_loaded():
-    return _predictor is not None and _predictor_pid == os.getpid()
-
-
 @dataclass
 class Outcome:
     """What a run produced: fields of the Diagnosis row, and for signals the beats and trace."""

@@ -171,7 +171,8 @@ def perturb(wide, template, rng, stretch=0.08, noise=0.03, tilt=0.15, flip=0.2):
         return np.take_along_axis(x, i0, 1) * (1 - frac) + np.take_along_axis(x, i1, 1) * frac
 
     beat, tmpl = warp(wide), warp(template)
-    beat = beat + rng.normal(0, 1, beat.shape).astype(np.float32) * rng.uniform(0, noise, (n, 1)) * span
+    level = rng.uniform(0, noise, (n, 1)) * span
+    beat = beat + rng.normal(0, 1, beat.shape).astype(np.float32) * level
     ramp = np.linspace(-0.5, 0.5, length)[None, :] * rng.uniform(-tilt, tilt, (n, 1)) * span
     beat = beat + ramp
     sign = np.where(rng.random((n, 1)) < flip, -1.0, 1.0).astype(np.float32)

@@ -155,7 +155,10 @@ def markdown(card):
         for key, label in (("model", "model"), ("model_image_only", "image only"),
                            ("baseline", "baseline (prototype)")):
             if key in ev:
-                lines.append(f"| {label} | {_pct(ev[key]['accuracy'])} | {ev[key]['macro_f1']:.3f} |")
+                figures = ev[key]
+                lines.append(
+                    f"| {label} | {_pct(figures['accuracy'])} | {figures['macro_f1']:.3f} |"
+                )
         lines += ["", "| class | support | precision | recall | F1 | baseline F1 |",
                   "|---|---|---|---|---|---|"]
         for c in card["classes"]:
@@ -198,6 +201,89 @@ def markdown(card):
     return "\n".join(lines)
 
 
+README_BEGIN = "<!-- model-card:begin (written by python -m ml.card; do not edit) -->"
+README_END = "<!-- model-card:end -->"
+
+
+def readme_block(card):
+    """The README's summary of the shipped model, generated from its card."""
+    lines = [
+        README_BEGIN,
+        "",
+        f"Default model `{card['model_version']}` (`ml/models/default/`, full card: "
+        "[card.md](ml/models/default/card.md)). Held-out figures; `model` uses each beat's "
+        "rhythm context (recordings), `image only` a lone beat picture, `baseline` the earlier "
+        "prototype architecture trained by the same code on the same split.",
+        "",
+        "| split | model accuracy | model macro-F1 | image only macro-F1 | baseline macro-F1 |",
+        "|---|---|---|---|---|",
+    ]
+    names = {"inter": "inter-patient (honest)", "beat": "beat-level (optimistic)"}
+    for split, ev in card["evaluations"].items():
+        base = ev.get("baseline")
+        lines.append(
+            f"| {names.get(split, split)} | {_pct(ev['model']['accuracy'])} | "
+            f"{ev['model']['macro_f1']:.3f} | {ev['model_image_only']['macro_f1']:.3f} | "
+            f"{base['macro_f1']:.3f} |" if base else
+            f"| {names.get(split, split)} | {_pct(ev['model']['accuracy'])} | "
+            f"{ev['model']['macro_f1']:.3f} | {ev['model_image_only']['macro_f1']:.3f} | |"
+        )
+    inter = card["evaluations"].get("inter")
+    if inter:
+        per_class = inter["model"]["per_class"]
+        f1 = ", ".join(f"{c['code']} {per_class[c['code']]['f1']:.3f}" for c in card["classes"])
+        lines += ["", f"Inter-patient F1 per class: {f1}."]
+    extra = card.get("extra") or {}
+    facts = []
+    det = extra.get("r_peak_detection")
+    if det:
+        a, e = det["all_beats"], det["ec57_excluding_vf"]
+        facts.append(
+            f"R-peak detection on all {det['records']} MIT-BIH records (50 ms): sensitivity "
+            f"{_pct(a['sensitivity'])}, PPV {_pct(a['ppv'])} (EC57, flutter excluded: "
+            f"{_pct(e['sensitivity'])} / {_pct(e['ppv'])})"
+        )
+    styles = (inter or {}).get("styles")
+    if styles:
+        facts.append(
+            f"beat pictures drawn by other software: {_pct(styles['other_mean_accuracy'])} "
+            f"accuracy vs {_pct(styles['own']['accuracy'])} for our own drawings"
+        )
+    rej = extra.get("rejection")
+    if rej:
+        facts.append(
+            f"pictures that are not a heartbeat rejected: {_pct(rej['non_beats_rejected'])} "
+            f"(n={rej['non_beats_n']}); real beats wrongly rejected: "
+            f"{_pct(rej['real_beats_wrongly_rejected'])} (n={rej['real_beats_n']})"
+        )
+    lat = extra.get("latency_single_image")
+    if lat:
+        facts.append(f"one beat picture classified in {lat['p50_ms']:.1f} ms (p50, warm)")
+    rec = extra.get("record_analysis_30min")
+    if rec:
+        worst = max(v["seconds"] for v in rec.values())
+        facts.append(f"a 30-minute record analysed end to end in at most {worst:.1f} s")
+    if facts:
+        cpus = extra.get("cpus")
+        lines += ["", "Measured by `python -m ml.bench`" + (f" on {cpus} CPU cores" if cpus else "")
+                  + ":", ""]
+        lines += [f"- {fact}" for fact in facts]
+    lines += ["", README_END]
+    return "\n".join(lines)
+
+
+def update_readme(path, card):
+    """Replace the generated block in the README at ``path``; False if it has no block."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if README_BEGIN not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(head + readme_block(card) + tail, encoding="utf-8")
+    return True
+
+
 def write(model_dir, card):
     model_dir = Path(model_dir)
     (model_dir / CARD_JSON).write_text(json.dumps(card, indent=2) + "\n")
@@ -213,6 +299,8 @@ def main(argv=None):
     p.add_argument("--baseline-inter", help="ml.evaluate JSON of the prototype, inter split")
     p.add_argument("--baseline-beat", help="ml.evaluate JSON of the prototype, beat split")
     p.add_argument("--bench", help="ml.bench JSON (extra figures)")
+    p.add_argument("--readme", default=str(Path(__file__).resolve().parent.parent / "README.md"),
+                   help="README whose generated model block is refreshed")
     args = p.parse_args(argv)
     evals = {"inter": _load(args.inter)}
     if args.beat:
@@ -222,6 +310,9 @@ def main(argv=None):
     card = build(args.model, evals, baselines, _load(args.bench))
     write(args.model, card)
     print(f"wrote {Path(args.model) / CARD_JSON}, {CARD_MD}, confusion.png")
+    if Path(args.model).resolve() == Path(__file__).resolve().parent / "models" / "default":
+        if update_readme(args.readme, card):
+            print(f"refreshed the model block of {args.readme}")
 
 
 if __name__ == "__main__":

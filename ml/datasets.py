@@ -71,7 +71,8 @@ class BeatSet:
         sets = [s for s in sets if len(s)]
         if not sets:
             return empty()
-        return BeatSet(*(np.concatenate(parts) for parts in zip(*(s._arrays() for s in sets))))
+        columns = zip(*(s._arrays() for s in sets), strict=True)
+        return BeatSet(*(np.concatenate(parts) for parts in columns))
 
     def counts(self):
         return {code: int(np.sum(self.labels == i)) for i, code in enumerate(CLASS_CODES)}

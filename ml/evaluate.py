@@ -84,12 +84,12 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
     predictor = Predictor(model_dir)
     if test is None:
         _, _, test = datasets.split(split, data_dir)
-    ink, tmpl = canonical_views(test)
-    with_rhythm = predictor._probabilities(ink, test.rhythm, tmpl).argmax(1)
-    image_only = predictor._probabilities(ink, segment.no_rhythm(len(test))).argmax(1)
+    ink, tmpl, context = canonical_views(test)
+    with_rhythm = predictor.classify_ink(ink, context, tmpl).argmax(1)
+    image_only = predictor.classify_ink(ink, segment.no_rhythm(len(test))).argmax(1)
     subset = datasets.fixed_subset(test)
-    sub_ink, sub_tmpl = canonical_views(subset)
-    sub_pred = predictor._probabilities(sub_ink, subset.rhythm, sub_tmpl).argmax(1)
+    sub_ink, sub_tmpl, sub_context = canonical_views(subset)
+    sub_pred = predictor.classify_ink(sub_ink, sub_context, sub_tmpl).argmax(1)
     result = {
         "model_dir": str(model_dir),
         "model_version": predictor.version,
@@ -126,7 +126,10 @@ def main(argv=None):
         f"{result['image_only']['macro_f1']:.4f})"
     )
     for code, c in s["per_class"].items():
-        print(f"  {code:>2} P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f} n {c['support']}")
+        print(
+            f"  {code:>2} P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f} "
+            f"n {c['support']}"
+        )
     if "styles" in result:
         for name, v in result["styles"].items():
             print(f"  style {name}: {v}")

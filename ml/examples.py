@@ -26,7 +26,8 @@ def typical_window(code, data_dir=None):
     from . import datasets
 
     db, name = SOURCES[code]
-    beats = datasets.mitdb_beats(name, data_dir) if db == "mitdb" else datasets.vfdb_beats(name, data_dir)
+    load = datasets.mitdb_beats if db == "mitdb" else datasets.vfdb_beats
+    beats = load(name, data_dir)
     windows = augment.canonical_from_wide(beats.wide[beats.labels == CLASS_INDEX[code]])
     if len(windows) == 0:
         raise LookupError(f"no {code} beats in {db}/{name}")

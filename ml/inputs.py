@@ -7,7 +7,7 @@ import numpy as np
 from .model import PROTOTYPE_SIZE
 
 
-def model_inputs(arch, ink, rhythm, template=None, channels=2):
+def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
     """Inputs of ``arch`` for beats ``ink`` (n, H, W), their rhythm features and, for beatnet,
     the ink of their local template beat (None or zeros when there is no context)."""
     ink = np.asarray(ink, np.float32)
@@ -18,7 +18,8 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2):
             if template is None:
                 template = np.zeros_like(ink)
             image = np.stack([ink, np.asarray(template, np.float32)], axis=-1)
-        return {"image": image, "rhythm": np.asarray(rhythm, np.float32)}
+        rhythm = np.asarray(rhythm, np.float32)
+        return {"image": image, "rhythm": rhythm[:, :n_context] if n_context else rhythm}
     if arch == "prototype":
         return {"image": _prototype_image(ink)}
     raise ValueError(f"unknown architecture {arch!r}")

@@ -4,8 +4,9 @@ import numpy as np
 from .labels import CLASS_CODES
 
 
-def confusion(y_true, y_pred, n=len(CLASS_CODES)):
+def confusion(y_true, y_pred):
     """Rows are true classes, columns predicted classes."""
+    n = len(CLASS_CODES)
     cm = np.zeros((n, n), np.int64)
     np.add.at(cm, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
     return cm

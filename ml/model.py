@@ -20,7 +20,7 @@ ARCHITECTURES = ("beatnet", "prototype")
 PROTOTYPE_SIZE = 64
 
 
-def beatnet(height=render.HEIGHT, width=render.WIDTH, n_rhythm=segment.N_RHYTHM, channels=2,
+def beatnet(height=render.HEIGHT, width=render.WIDTH, n_rhythm=segment.N_CONTEXT, channels=2,
             dropout=0.3):
     # Channel 0: the beat; channel 1: the patient's local dominant beat (zeros when unknown).
     image = keras.Input((height, width, channels), name="image")

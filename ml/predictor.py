@@ -53,6 +53,7 @@ class Predictor:
         self.meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         self.arch = self.meta.get("arch", "beatnet")
         self.channels = int(self.meta.get("channels", 1))
+        self.n_context = int(self.meta.get("n_context", segment.N_RHYTHM))
         self.version = model_version(self.model_dir)
         self.card = load_card(self.model_dir)
 
@@ -64,23 +65,23 @@ class Predictor:
 
         model = keras.saving.load_model(path, compile=False)
         self._inputs = lambda ink, rhythm, template=None: model_inputs(
-            self.arch, ink, rhythm, template, self.channels
+            self.arch, ink, rhythm, template, self.channels, self.n_context
         )
         # One traced graph for every batch size: calling it costs ~1 ms, unlike model.predict.
         specs = {k: tf.TensorSpec((None, *v.shape[1:]), tf.float32)
                  for k, v in self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH)),
                                           segment.no_rhythm(1)).items()}
         self._call = tf.function(lambda x: model(x, training=False), input_signature=[specs])
-        self._probabilities(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
+        self.classify_ink(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
                             segment.no_rhythm(1))
 
-    def _probabilities(self, ink, rhythm, template=None):
-        """Class probabilities (n, 6) of beats drawn as ``ink`` with their context (rhythm
-        features and template ink; zeros / None when there is none)."""
+    def classify_ink(self, ink, context, template=None):
+        """Class probabilities (n, 6) of beats drawn as ``ink`` (n, H, W) with their context:
+        features (ml.segment.context_features) and template ink; zeros / None without."""
         out = []
         for k in range(0, len(ink), BATCH):
             tm = None if template is None else template[k : k + BATCH]
-            x = self._inputs(ink[k : k + BATCH], rhythm[k : k + BATCH], tm)
+            x = self._inputs(ink[k : k + BATCH], context[k : k + BATCH], tm)
             out.append(self._call(x).numpy())
         if not out:
             return np.zeros((0, len(CLASS_CODES)), np.float32)
@@ -100,7 +101,7 @@ class Predictor:
                 raise InputRejected(f"Image {i + 1}: {exc}") from None
         if not inks:
             return []
-        probs = self._probabilities(np.stack(inks), segment.no_rhythm(len(inks)))
+        probs = self.classify_ink(np.stack(inks), segment.no_rhythm(len(inks)))
         return [self._image_prediction(p) for p in probs]
 
     def predict_image(self, image):
@@ -130,9 +131,13 @@ class Predictor:
                 "and that it contains at least a few seconds of signal."
             )
         windows = segment.cut_windows(x, peaks, render.R_INDEX, render.WINDOW - render.R_INDEX)
-        ink = render.render_ink(windows)
-        template = render.render_ink(segment.local_templates(windows))
-        probs = self._probabilities(ink, segment.rhythm_features(peaks, TARGET_FS), template)
+        templates = segment.local_templates(windows)
+        context = segment.context_features(
+            segment.rhythm_features(peaks, TARGET_FS), windows, templates, render.R_INDEX,
+            TARGET_FS,
+        )
+        probs = self.classify_ink(render.render_ink(windows), context,
+                                    render.render_ink(templates))
         return peaks, probs
 
     def analyze_signal(self, samples, fs):
@@ -149,7 +154,7 @@ class Predictor:
                 time_s=round(float(t), 4),
                 label=CLASS_CODES[k],
                 confidence=round(float(c), 4),
-                probabilities={code: round(float(v), 4) for code, v in zip(CLASS_CODES, p, strict=True)},
+                probabilities=_rounded(p),
             )
             for t, k, c, p in zip(times, labels, conf, probs, strict=True)
         ]
@@ -166,6 +171,10 @@ class Predictor:
             low_confidence=bool(np.mean(conf < LOW_CONFIDENCE) > LOW_CONFIDENCE_SHARE),
             model_version=self.version,
         )
+
+
+def _rounded(probabilities):
+    return {c: round(float(v), 4) for c, v in zip(CLASS_CODES, probabilities, strict=True)}
 
 
 def vf_episodes(times, labels):

@@ -73,6 +73,46 @@ def local_templates(windows, block=TEMPLATE_BLOCK):
     return out
 
 
+N_SIMILARITY = 4
+N_CONTEXT = N_RHYTHM + N_SIMILARITY
+QRS_HALF_S = 0.10
+
+
+def _corr(a, b):
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1)) + 1e-9
+    return (a * b).sum(axis=1) / den
+
+
+def similarity_features(windows, templates, r_index, fs):
+    """(n, N_SIMILARITY): how each beat compares with the patient's usual beat.
+
+    Correlation over the QRS (+-100 ms) and over the whole window, and the log ratios of the
+    QRS's peak-to-peak amplitude and of its total variation (a wide or notched QRS travels
+    further). An ectopic beat differs from its template; the usual beat, whatever its shape
+    in this patient, does not. These compare the patient with themselves, which carries over
+    to new patients better than any absolute shape.
+    """
+    w = np.asarray(windows, np.float64)
+    t = np.asarray(templates, np.float64)
+    half = round(QRS_HALF_S * fs)
+    q = slice(max(0, r_index - half), r_index + half)
+    wq, tq = w[:, q], t[:, q]
+    amp = np.log((np.ptp(wq, axis=1) + 1e-3) / (np.ptp(tq, axis=1) + 1e-3))
+    tv = np.log((np.abs(np.diff(wq, axis=1)).sum(axis=1) + 1e-3)
+                / (np.abs(np.diff(tq, axis=1)).sum(axis=1) + 1e-3))
+    out = np.stack([_corr(wq, tq), _corr(w, t), amp, tv], axis=1)
+    return np.clip(out, -LOG_CLIP, LOG_CLIP).astype(np.float32)
+
+
+def context_features(rhythm, windows, templates, r_index, fs):
+    """The model's context vector: rhythm features then similarity features."""
+    return np.concatenate(
+        [rhythm, similarity_features(windows, templates, r_index, fs)], axis=1
+    ).astype(np.float32)
+
+
 def no_rhythm(n):
-    """Rhythm features for beats seen without context (single images)."""
-    return np.zeros((n, N_RHYTHM), np.float32)
+    """Context features for beats seen without context (single images): all zero."""
+    return np.zeros((n, N_CONTEXT), np.float32)

@@ -73,8 +73,12 @@ def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=
         drawn = tqdm(mapper(_styled_chunk, jobs), total=len(jobs), desc="draw", leave=False)
         for c, out in zip(chunks, drawn, strict=True):
             ink[c] = out
-    tmpl = augment.render.render_ink(augment.canonical_from_wide(template))
-    rhythm = beats.rhythm[idx].copy()
+    tmpl_windows = augment.canonical_from_wide(template)
+    tmpl = augment.render.render_ink(tmpl_windows)
+    rhythm = segment.context_features(
+        beats.rhythm[idx], augment.canonical_from_wide(wide), tmpl_windows,
+        augment.render.R_INDEX, augment.render.FS,
+    )
     hide = np.where(styled, True, rng.random(n) < HIDE_CONTEXT_CANONICAL)
     rhythm[hide] = segment.no_rhythm(int(hide.sum()))
     tmpl[hide] = 0.0
@@ -82,27 +86,31 @@ def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=
 
 
 def canonical_views(beats):
-    """Beats as the signal analysis draws them: (ink, template ink)."""
-    ink = augment.render.render_ink(augment.canonical_from_wide(beats.wide))
-    tmpl = augment.render.render_ink(augment.canonical_from_wide(beats.template))
-    return ink, tmpl
+    """Beats as the signal analysis sees them: (ink, template ink, context features)."""
+    windows = augment.canonical_from_wide(beats.wide)
+    templates = augment.canonical_from_wide(beats.template)
+    context = segment.context_features(
+        beats.rhythm, windows, templates, augment.render.R_INDEX, augment.render.FS
+    )
+    return augment.render.render_ink(windows), augment.render.render_ink(templates), context
 
 
 def validation_views(val, seed):
     """Fixed validation inputs: canonical with context, and styled without."""
     rng = np.random.default_rng(seed)
-    ink, tmpl = canonical_views(val)
+    ink, tmpl, context = canonical_views(val)
     styled = augment.styled_batch(val.wide, rng)
-    return (ink, tmpl, val.rhythm), (styled, None, segment.no_rhythm(len(val)))
+    return (ink, tmpl, context), (styled, None, segment.no_rhythm(len(val)))
 
 
-def predict(model, arch, ink, template, rhythm, channels=2, batch=512):
+def predict(model, arch, ink, template, context, channels=2, n_context=None, batch=512):
     from .inputs import model_inputs
 
     out = []
     for k in range(0, len(ink), batch):
         tm = None if template is None else template[k : k + batch]
-        x = model_inputs(arch, ink[k : k + batch], rhythm[k : k + batch], tm, channels)
+        x = model_inputs(arch, ink[k : k + batch], context[k : k + batch], tm, channels,
+                         n_context)
         out.append(np.asarray(model(x, training=False)))
     return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
 
@@ -127,11 +135,15 @@ def train(args):
     )
     bar.close()
     if args.limit:
-        train_set = train_set.take(balanced_indices(train_set.labels, args.limit, rng)[: args.limit * 6])
+        train_set = train_set.take(balanced_indices(train_set.labels, args.limit, rng))
         val_set = val_set.take(balanced_indices(val_set.labels, max(20, args.limit // 5), rng))
     print(f"train beats {train_set.counts()}\nvalidation beats {val_set.counts()}", flush=True)
     canon_view, styled_view = validation_views(val_set, args.seed + 7)
-    options = {"channels": args.channels, "dropout": args.dropout} if args.arch == "beatnet" else {}
+    n_context = segment.N_CONTEXT if args.similarity else segment.N_RHYTHM
+    options = (
+        {"channels": args.channels, "dropout": args.dropout, "n_rhythm": n_context}
+        if args.arch == "beatnet" else {}
+    )
     model = build(args.arch, **options)
     steps = args.epochs * int(np.ceil(args.per_class * len(CLASS_CODES) / args.batch))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
@@ -147,7 +159,7 @@ def train(args):
             train_set, idx, rng, pool, args.styled_share, args.perturb
         )
         fit = model.fit(
-            model_inputs(args.arch, ink, rhythm, tmpl, args.channels),
+            model_inputs(args.arch, ink, rhythm, tmpl, args.channels, n_context),
             keras.utils.to_categorical(labels, len(CLASS_CODES)),
             batch_size=args.batch,
             epochs=epoch + 1,
@@ -155,10 +167,12 @@ def train(args):
             verbose=1 if args.verbose else 2,
         )
         canon = metrics.report(
-            val_set.labels, predict(model, args.arch, *canon_view, args.channels).argmax(1)
+            val_set.labels,
+            predict(model, args.arch, *canon_view, args.channels, n_context).argmax(1),
         )
         styled = metrics.report(
-            val_set.labels, predict(model, args.arch, *styled_view, args.channels).argmax(1)
+            val_set.labels,
+            predict(model, args.arch, *styled_view, args.channels, n_context).argmax(1),
         )
         score = (canon["macro_f1"] + styled["macro_f1"]) / 2
         row = {
@@ -184,6 +198,7 @@ def train(args):
     meta = {
         "arch": args.arch,
         "channels": args.channels if args.arch == "beatnet" else 3,
+        "n_context": n_context,
         "split": args.split,
         "styled_share": args.styled_share,
         "perturb": args.perturb,
@@ -224,12 +239,15 @@ def parser():
     p.add_argument("--channels", type=int, choices=(1, 2), default=2,
                    help="beatnet: 2 = beat + local template beat, 1 = beat only")
     p.add_argument("--styled-share", type=float, default=STYLED_SHARE)
+    p.add_argument("--no-similarity", dest="similarity", action="store_false",
+                   help="context without the beat-vs-template similarity features")
     p.add_argument("--no-perturb", dest="perturb", action="store_false",
                    help="no signal-level augmentation")
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--limit", type=int, default=0, help="tiny runs: at most this many beats per class")
+    p.add_argument("--limit", type=int, default=0,
+                   help="tiny runs: this many beats per class")
     p.add_argument("--verbose", action="store_true", help="per-batch progress bar")
     return p
 

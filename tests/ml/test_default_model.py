@@ -23,8 +23,8 @@ def test_the_model_reaches_its_card_figure_on_the_fixed_held_out_subset(card):
     subset = datasets.fixed_subset(test)
     assert len(subset) == expected["n"]
     predictor = Predictor()
-    ink, tmpl = canonical_views(subset)
-    pred = predictor._probabilities(ink, subset.rhythm, tmpl).argmax(1)
+    ink, tmpl, context = canonical_views(subset)
+    pred = predictor.classify_ink(ink, context, tmpl).argmax(1)
     accuracy = float((pred == subset.labels).mean())
     assert abs(accuracy - expected["accuracy"]) <= 0.01
 

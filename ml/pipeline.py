@@ -1,0 +1,77 @@
+"""Reproduce the shipped models and their card: ``python -m ml.pipeline --work runs/``.
+
+1. train beatnet on the inter-patient split  -> ml/models/default (the site's model)
+2. train beatnet on the beat-level split      -> ml/models/beat-split (for the card's figures)
+3. train the prototype baseline on both splits (in the work folder: too big to commit)
+4. evaluate all four on their test sets (``ml.evaluate``), the default with drawing styles
+5. measure everything else (``ml.bench``)
+6. write card.json, card.md and confusion.png next to the default model (``ml.card``)
+
+``--skip-training`` re-runs 4-6 on the models already in place. Every step is a plain
+command-line call of the modules above, so each can also be run by hand.
+"""
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .predictor import DEFAULT_MODEL_DIR
+
+BEAT_DIR = DEFAULT_MODEL_DIR.parent / "beat-split"
+SHIPPED = ("model.keras", "meta.json")
+
+
+def _run(*args):
+    print("+ python -m", " ".join(args), flush=True)
+    subprocess.run([sys.executable, "-m", *args], check=True)
+
+
+def _ship(run_dir, target):
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SHIPPED:
+        shutil.copyfile(run_dir / name, target / name)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.pipeline", description=__doc__.split("\n")[0])
+    p.add_argument("--work", default="runs", help="folder for training runs and evaluations")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--skip-training", action="store_true")
+    args = p.parse_args(argv)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    data = ["--data-dir", args.data_dir] if args.data_dir else []
+
+    runs = {
+        "inter-beatnet": ("inter", "beatnet", DEFAULT_MODEL_DIR),
+        "beat-beatnet": ("beat", "beatnet", BEAT_DIR),
+        "inter-prototype": ("inter", "prototype", None),
+        "beat-prototype": ("beat", "prototype", None),
+    }
+    if not args.skip_training:
+        for name, (split, arch, target) in runs.items():
+            _run("ml.train", "--split", split, "--arch", arch, "--out", str(work / name), *data)
+            if target is not None:
+                _ship(work / name, target)
+    evals = {}
+    for name, (split, _arch, target) in runs.items():
+        model = target if target is not None else work / name
+        out = work / f"eval-{name}.json"
+        styles = ["--styles"] if name == "inter-beatnet" else []
+        _run("ml.evaluate", "--model", str(model), "--split", split, "--json", str(out),
+             *styles, *data)
+        evals[name] = out
+    bench = work / "bench.json"
+    _run("ml.bench", "--json", str(bench), *data)
+    _run(
+        "ml.card", "--model", str(DEFAULT_MODEL_DIR),
+        "--inter", str(evals["inter-beatnet"]), "--beat", str(evals["beat-beatnet"]),
+        "--baseline-inter", str(evals["inter-prototype"]),
+        "--baseline-beat", str(evals["beat-prototype"]),
+        "--bench", str(bench),
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from diagnosis.forms import DateRangeMixin
 from diagnosis.models import Diagnosis
 
 from .models import REVIEW_LABEL_CHOICES, Review
@@ -17,15 +18,6 @@ class InviteForm(forms.Form):
         help_text="They get an e-mail with a link. If they have no account here yet, the "
                   "e-mail invites them to sign up as a doctor.",
     )
-
-
-class DateRangeMixin:
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            raise ValidationError("“From” must not be after “To”.")
-        return cleaned
 
 
 def _date_field(label):

@@ -56,13 +56,8 @@ STATUS_CHOICES = [("", "Any status"), *Diagnosis.Status.choices]
 LABEL_CHOICES = [("", "Any finding"), *((c, CLASS_NAMES[c]) for c in CLASS_CODES)]
 
 
-class HistoryFilterForm(forms.Form):
-    label = forms.ChoiceField(label="Finding", choices=LABEL_CHOICES, required=False)
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    date_from = forms.DateField(label="From", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+class DateRangeMixin:
+    """For forms with optional ``date_from`` and ``date_to``: refuses a reversed range."""
 
     def clean(self):
         cleaned = super().clean()
@@ -70,6 +65,15 @@ class HistoryFilterForm(forms.Form):
         if start and end and start > end:
             raise ValidationError("“From” must not be after “To”.")
         return cleaned
+
+
+class HistoryFilterForm(DateRangeMixin, forms.Form):
+    label = forms.ChoiceField(label="Finding", choices=LABEL_CHOICES, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    date_from = forms.DateField(label="From", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
 
     def filter(self, queryset):
         """``queryset`` narrowed by the valid filters (all of it if the form is unbound)."""

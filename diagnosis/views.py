@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -16,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from care import audit
+from ecgsite.paging import page_context
 
 from . import presenters, services, trace
 from .forms import HistoryFilterForm, UploadForm
@@ -180,15 +180,11 @@ def _history_queryset(request):
 @require_GET
 def history(request):
     form, queryset = _history_queryset(request)
-    page = Paginator(queryset, settings.ECG_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paging = page_context(request, queryset)
     return render(request, "diagnosis/history.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
-                                                            on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
-        "rows": [presenters.history_row(d) for d in page.object_list],
+        "form": form,
+        **paging,
+        "rows": [presenters.history_row(d) for d in paging["page"].object_list],
     })
 
 

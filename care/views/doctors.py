@@ -1,9 +1,7 @@
 """The doctor's workspace: the patients who share with them, each patient's results with
 filters, and the review form. Every view is behind ``verified_doctor_required``; a patient
 who does not share with the doctor (any more) is a 404."""
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_doctor_required
 from diagnosis.models import Diagnosis
+from ecgsite.paging import page_context
 
 from .. import audit, sharing, workspace
 from ..forms import PatientHistoryFilterForm, ReviewForm
@@ -34,17 +33,12 @@ def patient(request, patient_id):
         raise Http404("No patient shares with you under this number")
     form = PatientHistoryFilterForm(request.GET or None)
     queryset = form.filter(workspace.history_of(person, request.user), request.user)
-    page = Paginator(queryset, settings.ECG_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record(request, what=audit.What.HISTORY, patient=person,
                  detail=request.GET.urlencode())
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "care/patient.html", {
-        "patient": person, "form": form, "page": page, "query": query.urlencode(),
+        "patient": person, "form": form,
         "share": Share.objects.between(person, request.user).first(),
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2,
-                                                            on_ends=1),
-        "ellipsis": Paginator.ELLIPSIS,
+        **page_context(request, queryset),
     })
 
 

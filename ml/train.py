@@ -49,7 +49,8 @@ def _styled_chunk(args):
     return augment.styled_batch(wide, np.random.default_rng(seed))
 
 
-def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=True):
+def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=True,
+                 beat_dropout=0.0):
     """(ink, template ink, rhythm, labels) for the beats at ``idx``.
 
     Part are drawn in other programs' styles (never with context: an uploaded image has none),
@@ -82,6 +83,11 @@ def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=
     hide = np.where(styled, True, rng.random(n) < HIDE_CONTEXT_CANONICAL)
     rhythm[hide] = segment.no_rhythm(int(hide.sum()))
     tmpl[hide] = 0.0
+    # Now and then the beat's own drawing is withheld while its context stays: the model must
+    # then judge from how the beat relates to the patient's usual beat and rhythm, which
+    # carries over to new patients better than the shapes of the training patients' beats.
+    drop = ~hide & (rng.random(n) < beat_dropout)
+    ink[drop] = 0.0
     return ink, tmpl, rhythm, beats.labels[idx]
 
 
@@ -156,7 +162,7 @@ def train(args):
         t0 = time.time()
         idx = balanced_indices(train_set.labels, args.per_class, rng)
         ink, tmpl, rhythm, labels = render_epoch(
-            train_set, idx, rng, pool, args.styled_share, args.perturb
+            train_set, idx, rng, pool, args.styled_share, args.perturb, args.beat_dropout
         )
         fit = model.fit(
             model_inputs(args.arch, ink, rhythm, tmpl, args.channels, n_context),
@@ -202,6 +208,7 @@ def train(args):
         "split": args.split,
         "styled_share": args.styled_share,
         "perturb": args.perturb,
+        "beat_dropout": args.beat_dropout,
         "dropout": args.dropout,
         "label_smoothing": args.label_smoothing,
         "classes": list(CLASS_CODES),
@@ -244,6 +251,8 @@ def parser():
     p.add_argument("--no-perturb", dest="perturb", action="store_false",
                    help="no signal-level augmentation")
     p.add_argument("--dropout", type=float, default=0.3)
+    p.add_argument("--beat-dropout", type=float, default=0.0,
+                   help="share of beats with context whose own drawing is withheld")
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--limit", type=int, default=0,

@@ -21,7 +21,7 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
         rhythm = np.asarray(rhythm, np.float32)
         return {"image": image, "rhythm": rhythm[:, :n_context] if n_context else rhythm}
     if arch == "prototype":
-        return {"image": _prototype_image(ink)}
+        return _prototype_image(ink)  # its single input, as a plain tensor
     raise ValueError(f"unknown architecture {arch!r}")
 
 

@@ -68,9 +68,11 @@ class Predictor:
             self.arch, ink, rhythm, template, self.channels, self.n_context
         )
         # One traced graph for every batch size: calling it costs ~1 ms, unlike model.predict.
-        specs = {k: tf.TensorSpec((None, *v.shape[1:]), tf.float32)
-                 for k, v in self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH)),
-                                          segment.no_rhythm(1)).items()}
+        example = self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
+                               segment.no_rhythm(1))
+        specs = tf.nest.map_structure(
+            lambda v: tf.TensorSpec((None, *v.shape[1:]), tf.float32), example
+        )
         self._call = tf.function(lambda x: model(x, training=False), input_signature=[specs])
         self.classify_ink(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
                             segment.no_rhythm(1))

@@ -3,8 +3,9 @@
 #   make run    create .venv if needed, install, migrate, start the web server and a Celery
 #               worker together (embedded SQLite/file broker unless DATABASE_URL/REDIS_URL
 #               are set), print the URL; Ctrl-C stops both.
-#   make test   create/update .venv with the test tools and run the whole test suite against
-#               PostgreSQL and Redis on 127.0.0.1 (it stops with instructions if they are down).
+#   make test   create/update .venv with the test tools, lint with ruff and run the whole test
+#               suite against PostgreSQL and Redis on 127.0.0.1 (it stops with instructions if
+#               they are down).
 #
 # Variables: HOST, PORT (make run), PYTEST_ARGS (make test), PYTHON (interpreter for .venv).
 
@@ -48,6 +49,7 @@ run: $(VENV)/.installed-runtime
 	@HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) scripts/run.sh
 
 test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

@@ -80,6 +80,7 @@ def build(model_dir, evals, baselines, bench=None):
             "model": ev["signal"],
             "model_image_only": ev["image_only"],
             "ci_subset": ev["ci_subset"],
+            "confidence": ev.get("confidence"),
             "test_counts": ev["test_counts"],
         }
         if "styles" in ev:
@@ -170,6 +171,15 @@ def markdown(card):
                 f"| {c['name']} ({c['code']}) | {m['support']} | {m['precision']:.3f} | "
                 f"{m['recall']:.3f} | {m['f1']:.3f} | |"
             )
+        conf = ev.get("confidence")
+        if conf:
+            lines += [
+                "",
+                f"Low-confidence flag (probability below {conf['threshold']:.2f}): "
+                f"{_pct(conf['flagged_share'])} of test beats flagged; accuracy "
+                f"{_pct(conf['accuracy_not_flagged'] or 0)} on the others and "
+                f"{_pct(conf['accuracy_flagged'] or 0)} on the flagged ones.",
+            ]
         if "styles" in ev:
             st = ev["styles"]
             lines += ["", "Uploaded drawings (image only, through the upload path):", ""]

@@ -47,6 +47,22 @@ def _short(report):
     return {k: report[k] for k in ("n", "accuracy", "macro_f1")}
 
 
+def confidence_figures(labels, probabilities):
+    """How the low-confidence flag splits the test beats: how many are flagged, and how often
+    flagged and unflagged beats are right."""
+    from .predictor import LOW_CONFIDENCE
+
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == labels
+    flagged = confidence < LOW_CONFIDENCE
+    return {
+        "threshold": LOW_CONFIDENCE,
+        "flagged_share": float(flagged.mean()),
+        "accuracy_flagged": float(correct[flagged].mean()) if flagged.any() else None,
+        "accuracy_not_flagged": float(correct[~flagged].mean()) if (~flagged).any() else None,
+    }
+
+
 def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
     """Accuracy of uploads drawn in our style and in other programs' styles."""
     from . import otherstyles
@@ -85,7 +101,8 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
     if test is None:
         _, _, test = datasets.split(split, data_dir)
     ink, tmpl, context = canonical_views(test)
-    with_rhythm = predictor.classify_ink(ink, context, tmpl).argmax(1)
+    probabilities = predictor.classify_ink(ink, context, tmpl)
+    with_rhythm = probabilities.argmax(1)
     image_only = predictor.classify_ink(ink, segment.no_rhythm(len(test))).argmax(1)
     subset = datasets.fixed_subset(test)
     sub_ink, sub_tmpl, sub_context = canonical_views(subset)
@@ -100,6 +117,7 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
         "signal": metrics.report(test.labels, with_rhythm),
         "image_only": metrics.report(test.labels, image_only),
         "ci_subset": _short(metrics.report(subset.labels, sub_pred)),
+        "confidence": confidence_figures(test.labels, probabilities),
     }
     if styles:
         result["styles"] = style_figures(predictor, test)

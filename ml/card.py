@@ -81,6 +81,7 @@ def build(model_dir, evals, baselines, bench=None):
             "model_image_only": ev["image_only"],
             "ci_subset": ev["ci_subset"],
             "confidence": ev.get("confidence"),
+            "vf_rhythm": ev.get("vf_rhythm"),
             "test_counts": ev["test_counts"],
         }
         if "styles" in ev:
@@ -171,6 +172,17 @@ def markdown(card):
                 f"| {c['name']} ({c['code']}) | {m['support']} | {m['precision']:.3f} | "
                 f"{m['recall']:.3f} | {m['f1']:.3f} | |"
             )
+        vf = ev.get("vf_rhythm")
+        if vf:
+            lines += [
+                "",
+                f"Ventricular fibrillation episodes over whole held-out vfdb recordings "
+                f"({', '.join(vf['records'])}), by duration: sensitivity "
+                f"{_pct(vf['sensitivity_by_duration'])}, positive predictivity "
+                f"{_pct(vf['ppv_by_duration'])}; "
+                f"{vf['false_episodes_per_hour_of_other_rhythms']:.2f} episodes per hour wholly "
+                "outside annotated VF.",
+            ]
         conf = ev.get("confidence")
         if conf:
             lines += [

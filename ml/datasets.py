@@ -25,7 +25,7 @@ import numpy as np
 
 from . import augment, records
 from .detect import detect_r_peaks, match_beats
-from .labels import CLASS_CODES, CLASS_INDEX, MITDB_SYMBOL_TO_CLASS
+from .labels import CLASS_CODES, CLASS_INDEX, MITDB_SYMBOL_TO_CLASS, NOT_VF, VF_RHYTHMS
 from .preprocess import TARGET_FS, clean
 from .segment import cut_windows, local_templates, rhythm_features
 
@@ -75,7 +75,10 @@ class BeatSet:
         return BeatSet(*(np.concatenate(parts) for parts in columns))
 
     def counts(self):
-        return {code: int(np.sum(self.labels == i)) for i, code in enumerate(CLASS_CODES)}
+        out = {code: int(np.sum(self.labels == i)) for i, code in enumerate(CLASS_CODES)}
+        if np.any(self.labels == NOT_VF):
+            out["not VF"] = int(np.sum(self.labels == NOT_VF))
+        return out
 
 
 def empty():
@@ -146,6 +149,63 @@ def vfdb_beats(name, data_dir=None):
     )
 
 
+NEGATIVE_SKIP_RHYTHMS = VF_RHYTHMS + ("(NOISE",)
+NEGATIVE_VF_GAP_S = 2.0  # keep "not VF" beats this far from any VF span
+
+
+def vfdb_negatives(name, data_dir=None):
+    """Beats of a vfdb record outside ventricular fibrillation, labelled NOT_VF.
+
+    vfdb has no beat labels, but its rhythm notes say where the rhythm is something other
+    than VF/flutter (sinus rhythm, ventricular tachycardia, asystole...). Without these, every
+    VF example would come from vfdb and every other beat from mitdb, and a network can learn
+    to tell the two databases apart (their recorders differ) instead of VF from other
+    rhythms: it then calls a vfdb patient's ordinary rhythm VF. Noise spans are left out.
+    """
+    rec = records.load_record("vfdb", name, data_dir)
+    x, _ = clean(rec.main_signal, rec.fs)
+    peaks = detect_r_peaks(x, TARGET_FS)
+    rhythm = rhythm_features(peaks, TARGET_FS)
+    edge = int(VF_EDGE_S * TARGET_FS)
+    gap = int(NEGATIVE_VF_GAP_S * TARGET_FS)
+    notes = rec.rhythm
+    keep = np.zeros(len(peaks), bool)
+    for i, (sample, note) in enumerate(notes):
+        end = notes[i + 1][0] if i + 1 < len(notes) else rec.signal.shape[0]
+        if note in NEGATIVE_SKIP_RHYTHMS:
+            continue
+        s, e = _scaled([sample, end], rec.fs)
+        keep |= (peaks >= s + edge) & (peaks < e - edge)
+    for start, end in records.vf_spans(rec):
+        s, e = _scaled([start, end], rec.fs)
+        keep &= (peaks < s - gap) | (peaks >= e + gap)
+    wide = cut_windows(x, peaks, augment.WIDE_BEFORE, augment.WIDE_AFTER)
+    templates = local_templates(wide)
+    pos = peaks[keep]
+    return BeatSet(
+        wide[keep],
+        templates[keep],
+        rhythm[keep],
+        np.full(len(pos), NOT_VF, np.int64),
+        np.full(len(pos), f"vfdb/{name}"),
+        pos,
+    )
+
+
+# vfdb records whose other rhythms give "not VF" training beats: every patient outside the
+# held-out VF test patients.
+NEGATIVE_RECORDS = tuple(r for r in records.VFDB_RECORDS if r not in records.VFDB_TEST)
+
+
+def negatives(names, data_dir=None, progress=None):
+    parts = []
+    for name in names:
+        parts.append(vfdb_negatives(name, data_dir))
+        if progress:
+            progress(f"vfdb/{name} (not VF)")
+    return BeatSet.concat(parts)
+
+
 def load(mitdb=(), vfdb=(), data_dir=None, progress=None):
     parts = []
     for name in mitdb:
@@ -176,23 +236,33 @@ def stratified_split(labels, fraction, seed):
     return first, second
 
 
-def split(name, data_dir=None, progress=None):
-    """(train, validation, test) BeatSets of the named split."""
+def split(name, data_dir=None, progress=None, with_negatives=True):
+    """(train, validation, test) BeatSets of the named split.
+
+    Training sets also hold the vfdb "not VF" beats (label NOT_VF, see ``vfdb_negatives``)
+    unless ``with_negatives`` is false; validation and test sets hold labelled beats only.
+    """
     if name == "inter":
         train = load(records.DS1, records.VFDB_TRAIN, data_dir, progress)
         test = load(records.DS2, records.VFDB_TEST, data_dir, progress)
+        extra = NEGATIVE_RECORDS
     elif name in DEV_SPLITS:
         first, second = ("a", "b") if name == "dev-a" else ("b", "a")
         train = load(*DEV_FOLDS[first], data_dir, progress)
         test = load(*DEV_FOLDS[second], data_dir, progress)
+        extra = tuple(r for r in NEGATIVE_RECORDS if r not in DEV_FOLDS[second][1])
     elif name == "beat":
         pooled = load(CLASSIFIED_MITDB, VF_RECORDS, data_dir, progress)
         tr, te = stratified_split(pooled.labels, 0.2, SPLIT_SEED)
         train, test = pooled.take(tr), pooled.take(te)
+        extra = NEGATIVE_RECORDS
     else:
         raise ValueError(f"unknown split {name!r}; choose one of {SPLITS + DEV_SPLITS}")
     tr, va = stratified_split(train.labels, 0.1, SPLIT_SEED + 1)
-    return train.take(tr), train.take(va), test
+    train, validation = train.take(tr), train.take(va)
+    if with_negatives:
+        train = BeatSet.concat([train, negatives(extra, data_dir, progress)])
+    return train, validation, test
 
 
 def fixed_subset(beats, per_class=300, seed=SPLIT_SEED + 2):

@@ -47,6 +47,57 @@ def _short(report):
     return {k: report[k] for k in ("n", "accuracy", "macro_f1")}
 
 
+def vf_rhythm_figures(predictor, data_dir=None):
+    """Ventricular fibrillation as the site reports it (episodes in a whole recording), on the
+    held-out vfdb patients, by duration at 1-second resolution: how much annotated VF time the
+    episodes cover (sensitivity), how much of the episodes' time is annotated VF (positive
+    predictivity), and how many episodes lie wholly outside VF, per hour of other rhythms.
+    Noise spans are left out of both sides (the truth there is unknown)."""
+    from . import records
+    from .io import read_signal
+
+    base = records.resolve_data_dir(data_dir) / "vfdb"
+    totals = {"vf_s": 0, "predicted_s": 0, "overlap_s": 0, "other_s": 0, "false_episodes": 0}
+    per_record = {}
+    for name in records.VFDB_TEST:
+        rec = records.load_record("vfdb", name, data_dir)
+        signal = read_signal(base / f"{name}.hea")
+        analysis = predictor.analyze_signal(signal.samples, signal.fs)
+        seconds = int(np.ceil(len(signal.samples) / signal.fs))
+        truth = np.zeros(seconds, bool)
+        noise = np.zeros(seconds, bool)
+        for start, end in records.vf_spans(rec):
+            truth[int(start / rec.fs) : int(np.ceil(end / rec.fs))] = True
+        for start, end in records.rhythm_spans(rec, ("(NOISE",)):
+            noise[int(start / rec.fs) : int(np.ceil(end / rec.fs))] = True
+        predicted = np.zeros(seconds, bool)
+        false_episodes = 0
+        for ep in analysis.vf_episodes:
+            span = slice(int(ep.start_s), int(np.ceil(ep.end_s)))
+            predicted[span] = True
+            false_episodes += int(not truth[span].any())
+        known = ~noise
+        row = {
+            "vf_s": int((truth & known).sum()),
+            "predicted_s": int((predicted & known).sum()),
+            "overlap_s": int((predicted & truth & known).sum()),
+            "other_s": int((~truth & known).sum()),
+            "false_episodes": false_episodes,
+        }
+        per_record[name] = row
+        for key in totals:
+            totals[key] += row[key]
+    return {
+        "records": list(records.VFDB_TEST),
+        "sensitivity_by_duration": totals["overlap_s"] / max(1, totals["vf_s"]),
+        "ppv_by_duration": totals["overlap_s"] / max(1, totals["predicted_s"]),
+        "false_episodes_per_hour_of_other_rhythms": totals["false_episodes"]
+        / max(1e-9, totals["other_s"] / 3600),
+        "totals": totals,
+        "per_record": per_record,
+    }
+
+
 def confidence_figures(labels, probabilities):
     """How the low-confidence flag splits the test beats: how many are flagged, and how often
     flagged and unflagged beats are right."""
@@ -119,6 +170,8 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
         "ci_subset": _short(metrics.report(subset.labels, sub_pred)),
         "confidence": confidence_figures(test.labels, probabilities),
     }
+    if split == "inter":
+        result["vf_rhythm"] = vf_rhythm_figures(predictor, data_dir)
     if styles:
         result["styles"] = style_figures(predictor, test)
     result["seconds"] = round(time.time() - started, 1)
@@ -147,6 +200,13 @@ def main(argv=None):
         print(
             f"  {code:>2} P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f} "
             f"n {c['support']}"
+        )
+    if "vf_rhythm" in result:
+        vf = result["vf_rhythm"]
+        print(
+            "  VF episodes on held-out vfdb records: sensitivity "
+            f"{vf['sensitivity_by_duration']:.3f}, PPV {vf['ppv_by_duration']:.3f} (by duration), "
+            f"{vf['false_episodes_per_hour_of_other_rhythms']:.2f} false episodes per hour"
         )
     if "styles" in result:
         for name, v in result["styles"].items():

@@ -23,3 +23,6 @@ CLASS_INDEX = {c.code: i for i, c in enumerate(CLASSES)}
 MITDB_SYMBOL_TO_CLASS = {"N": "N", "L": "L", "R": "R", "A": "A", "V": "V", "!": "VF"}
 # vfdb rhythm annotations that open a ventricular fibrillation/flutter span.
 VF_RHYTHMS = ("(VF", "(VFL", "(VFIB")
+# Training label of a beat known only to be "not ventricular fibrillation" (beats of vfdb's
+# other rhythms, which have no beat labels): any class but VF.
+NOT_VF = -1

@@ -25,15 +25,17 @@ import numpy as np
 from tqdm import tqdm
 
 from . import augment, datasets, metrics, segment
-from .labels import CLASS_CODES
+from .labels import CLASS_CODES, CLASS_INDEX, NOT_VF
 
 STYLED_SHARE = 0.5
 HIDE_CONTEXT_CANONICAL = 0.25
 
 
 def balanced_indices(labels, per_class, rng):
+    """``per_class`` draws of every class present (with replacement when it has fewer
+    beats), and as many "not VF" beats (NOT_VF) when there are any."""
     idx = []
-    for c in range(len(CLASS_CODES)):
+    for c in (*range(len(CLASS_CODES)), NOT_VF):
         members = np.flatnonzero(labels == c)
         if len(members) == 0:
             continue
@@ -42,6 +44,25 @@ def balanced_indices(labels, per_class, rng):
     idx = np.concatenate(idx)
     rng.shuffle(idx)
     return idx
+
+
+def targets(labels):
+    """Label sets as 0/1 rows: one class for a labelled beat, every class but VF for NOT_VF."""
+    out = np.zeros((len(labels), len(CLASS_CODES)), np.float32)
+    known = labels >= 0
+    out[np.flatnonzero(known), labels[known]] = 1.0
+    out[~known] = 1.0
+    out[~known, CLASS_INDEX["VF"]] = 0.0
+    return out
+
+
+def set_loss(y_true, y_pred):
+    """-log of the probability given to the beat's label set: cross-entropy for a labelled
+    beat, -log(1 - p(VF)) for a beat known only not to be VF."""
+    import keras
+
+    p = keras.ops.sum(y_true * y_pred, axis=-1)
+    return -keras.ops.log(keras.ops.clip(p, 1e-7, 1.0))
 
 
 def _styled_chunk(args):
@@ -151,11 +172,11 @@ def train(args):
         if args.arch == "beatnet" else {}
     )
     model = build(args.arch, **options)
-    steps = args.epochs * int(np.ceil(args.per_class * len(CLASS_CODES) / args.batch))
+    groups = len(np.unique(train_set.labels))  # the classes, and "not VF" when present
+    steps = args.epochs * int(np.ceil(args.per_class * groups / args.batch))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
     optimizer = keras.optimizers.Adam(schedule if args.arch == "beatnet" else args.lr)
-    loss = keras.losses.CategoricalCrossentropy(label_smoothing=args.label_smoothing)
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=optimizer, loss=set_loss)
 
     history, best, best_epoch = [], -1.0, -1
     for epoch in range(args.epochs):
@@ -166,7 +187,7 @@ def train(args):
         )
         fit = model.fit(
             model_inputs(args.arch, ink, rhythm, tmpl, args.channels, n_context),
-            keras.utils.to_categorical(labels, len(CLASS_CODES)),
+            targets(labels),
             batch_size=args.batch,
             epochs=epoch + 1,
             initial_epoch=epoch,
@@ -210,7 +231,6 @@ def train(args):
         "perturb": args.perturb,
         "beat_dropout": args.beat_dropout,
         "dropout": args.dropout,
-        "label_smoothing": args.label_smoothing,
         "classes": list(CLASS_CODES),
         "seed": args.seed,
         "epochs_run": len(history),
@@ -253,7 +273,6 @@ def parser():
     p.add_argument("--dropout", type=float, default=0.3)
     p.add_argument("--beat-dropout", type=float, default=0.0,
                    help="share of beats with context whose own drawing is withheld")
-    p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--limit", type=int, default=0,
                    help="tiny runs: this many beats per class")

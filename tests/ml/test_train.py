@@ -1,6 +1,8 @@
 """A tiny training run on real beats, end to end through the command-line entry point."""
 import json
 
+import pytest
+
 from ml import train
 
 
@@ -35,3 +37,30 @@ def test_training_is_reproducible_for_the_same_seed(tmp_path):
     ink_a, *_ = train.render_epoch(beats, a[:40], np.random.default_rng(2))
     ink_b, *_ = train.render_epoch(beats, b[:40], np.random.default_rng(2))
     assert (ink_a == ink_b).all()
+
+
+def test_a_not_vf_beat_is_penalised_only_for_the_probability_it_gives_to_vf():
+    import numpy as np
+
+    from ml.labels import CLASS_INDEX, NOT_VF
+
+    y = train.targets(np.array([CLASS_INDEX["V"], NOT_VF]))
+    assert y[0].tolist() == [0, 0, 0, 0, 1, 0]
+    assert y[1].tolist() == [1, 1, 1, 1, 1, 0]
+    p = np.array([[0.1, 0.0, 0.0, 0.0, 0.8, 0.1], [0.0, 0.0, 0.0, 0.0, 0.3, 0.7]], np.float32)
+    loss = np.asarray(train.set_loss(y, p))
+    assert loss[0] == pytest.approx(-np.log(0.8), rel=1e-5)
+    assert loss[1] == pytest.approx(-np.log(0.3), rel=1e-5)
+
+
+def test_each_epoch_draws_every_class_and_the_not_vf_beats_equally():
+    import numpy as np
+
+    from ml.labels import NOT_VF
+
+    labels = np.array([0] * 50 + [1] * 3 + [5] * 10 + [NOT_VF] * 40)
+    idx = train.balanced_indices(labels, 20, np.random.default_rng(0))
+    drawn = labels[idx]
+    for c in (0, 1, 5, NOT_VF):
+        assert (drawn == c).sum() == 20
+    assert len(idx) == 80

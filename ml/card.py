@@ -255,6 +255,15 @@ def readme_block(card):
         per_class = inter["model"]["per_class"]
         f1 = ", ".join(f"{c['code']} {per_class[c['code']]['f1']:.3f}" for c in card["classes"])
         lines += ["", f"Inter-patient F1 per class: {f1}."]
+        vf = inter.get("vf_rhythm")
+        if vf:
+            sens, ppv = _pct(vf["sensitivity_by_duration"]), _pct(vf["ppv_by_duration"])
+            false_per_hour = vf["false_episodes_per_hour_of_other_rhythms"]
+            lines += ["", (
+                "Ventricular fibrillation episodes over whole held-out vfdb recordings, by "
+                f"duration: sensitivity {sens}, positive predictivity {ppv}; "
+                f"{false_per_hour:.2f} false episodes per hour of other rhythms."
+            )]
     extra = card.get("extra") or {}
     facts = []
     det = extra.get("r_peak_detection")
@@ -287,8 +296,8 @@ def readme_block(card):
         facts.append(f"a 30-minute record analysed end to end in at most {worst:.1f} s")
     if facts:
         cpus = extra.get("cpus")
-        lines += ["", "Measured by `python -m ml.bench`" + (f" on {cpus} CPU cores" if cpus else "")
-                  + ":", ""]
+        where = f" (speeds on {cpus} CPU cores)" if cpus else ""
+        lines += ["", f"Measured by `python -m ml.evaluate` and `python -m ml.bench`{where}:", ""]
         lines += [f"- {fact}" for fact in facts]
     lines += ["", README_END]
     return "\n".join(lines)

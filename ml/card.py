@@ -243,12 +243,11 @@ def readme_block(card):
     names = {"inter": "inter-patient (honest)", "beat": "beat-level (optimistic)"}
     for split, ev in card["evaluations"].items():
         base = ev.get("baseline")
+        base_cell = f"{base['macro_f1']:.3f}" if base else "not measured"
         lines.append(
             f"| {names.get(split, split)} | {_pct(ev['model']['accuracy'])} | "
             f"{ev['model']['macro_f1']:.3f} | {ev['model_image_only']['macro_f1']:.3f} | "
-            f"{base['macro_f1']:.3f} |" if base else
-            f"| {names.get(split, split)} | {_pct(ev['model']['accuracy'])} | "
-            f"{ev['model']['macro_f1']:.3f} | {ev['model_image_only']['macro_f1']:.3f} | |"
+            f"{base_cell} |"
         )
     inter = card["evaluations"].get("inter")
     if inter:

@@ -126,16 +126,20 @@ def mitdb_beats(name, data_dir=None):
     )
 
 
-def vfdb_beats(name, data_dir=None):
+def _vfdb_peaks(name, data_dir):
+    """A vfdb record, its cleaned main lead at TARGET_FS, R peaks and rhythm features."""
     rec = records.load_record("vfdb", name, data_dir)
     x, _ = clean(rec.main_signal, rec.fs)
     peaks = detect_r_peaks(x, TARGET_FS)
-    rhythm = rhythm_features(peaks, TARGET_FS)
-    edge = int(VF_EDGE_S * TARGET_FS)
-    keep = np.zeros(len(peaks), bool)
-    for start, end in records.vf_spans(rec):
-        s, e = _scaled([start, end], rec.fs)
-        keep |= (peaks >= s + edge) & (peaks < e - edge)
+    return rec, x, peaks, rhythm_features(peaks, TARGET_FS)
+
+
+def _vfdb_beat_set(name, x, peaks, rhythm, keep, label):
+    """The kept beats of one vfdb record, all with ``label``.
+
+    Windows and local templates are cut from every peak before selecting, so a kept beat's
+    template is the median of its real neighbours, as in use.
+    """
     wide = cut_windows(x, peaks, augment.WIDE_BEFORE, augment.WIDE_AFTER)
     templates = local_templates(wide)
     pos = peaks[keep]
@@ -143,10 +147,20 @@ def vfdb_beats(name, data_dir=None):
         wide[keep],
         templates[keep],
         rhythm[keep],
-        np.full(len(pos), CLASS_INDEX["VF"], np.int64),
+        np.full(len(pos), label, np.int64),
         np.full(len(pos), f"vfdb/{name}"),
         pos,
     )
+
+
+def vfdb_beats(name, data_dir=None):
+    rec, x, peaks, rhythm = _vfdb_peaks(name, data_dir)
+    edge = int(VF_EDGE_S * TARGET_FS)
+    keep = np.zeros(len(peaks), bool)
+    for start, end in records.vf_spans(rec):
+        s, e = _scaled([start, end], rec.fs)
+        keep |= (peaks >= s + edge) & (peaks < e - edge)
+    return _vfdb_beat_set(name, x, peaks, rhythm, keep, CLASS_INDEX["VF"])
 
 
 NEGATIVE_SKIP_RHYTHMS = VF_RHYTHMS + ("(NOISE",)
@@ -162,10 +176,7 @@ def vfdb_negatives(name, data_dir=None):
     to tell the two databases apart (their recorders differ) instead of VF from other
     rhythms: it then calls a vfdb patient's ordinary rhythm VF. Noise spans are left out.
     """
-    rec = records.load_record("vfdb", name, data_dir)
-    x, _ = clean(rec.main_signal, rec.fs)
-    peaks = detect_r_peaks(x, TARGET_FS)
-    rhythm = rhythm_features(peaks, TARGET_FS)
+    rec, x, peaks, rhythm = _vfdb_peaks(name, data_dir)
     edge = int(VF_EDGE_S * TARGET_FS)
     gap = int(NEGATIVE_VF_GAP_S * TARGET_FS)
     notes = rec.rhythm
@@ -179,17 +190,7 @@ def vfdb_negatives(name, data_dir=None):
     for start, end in records.vf_spans(rec):
         s, e = _scaled([start, end], rec.fs)
         keep &= (peaks < s - gap) | (peaks >= e + gap)
-    wide = cut_windows(x, peaks, augment.WIDE_BEFORE, augment.WIDE_AFTER)
-    templates = local_templates(wide)
-    pos = peaks[keep]
-    return BeatSet(
-        wide[keep],
-        templates[keep],
-        rhythm[keep],
-        np.full(len(pos), NOT_VF, np.int64),
-        np.full(len(pos), f"vfdb/{name}"),
-        pos,
-    )
+    return _vfdb_beat_set(name, x, peaks, rhythm, keep, NOT_VF)
 
 
 # vfdb records whose other rhythms give "not VF" training beats: every patient outside the

@@ -179,13 +179,10 @@ def vfdb_negatives(name, data_dir=None):
     rec, x, peaks, rhythm = _vfdb_peaks(name, data_dir)
     edge = int(VF_EDGE_S * TARGET_FS)
     gap = int(NEGATIVE_VF_GAP_S * TARGET_FS)
-    notes = rec.rhythm
+    others = {note for _, note in rec.rhythm} - set(NEGATIVE_SKIP_RHYTHMS)
     keep = np.zeros(len(peaks), bool)
-    for i, (sample, note) in enumerate(notes):
-        end = notes[i + 1][0] if i + 1 < len(notes) else rec.signal.shape[0]
-        if note in NEGATIVE_SKIP_RHYTHMS:
-            continue
-        s, e = _scaled([sample, end], rec.fs)
+    for start, end in records.rhythm_spans(rec, others):
+        s, e = _scaled([start, end], rec.fs)
         keep |= (peaks >= s + edge) & (peaks < e - edge)
     for start, end in records.vf_spans(rec):
         s, e = _scaled([start, end], rec.fs)

@@ -1,8 +1,9 @@
 """Model cards: the measured figures shipped next to a model.
 
 ``card.json`` is written only by ``python -m ml.card`` from the JSON files that
-``ml.evaluate`` and ``ml.bench`` wrote, never by hand. Schema (fractions in [0, 1] unless
-named otherwise):
+``ml.evaluate`` and ``ml.bench`` wrote, never by hand (``--keep`` re-uses the figures of the
+current card, which came from those files, for whatever is not given anew). Schema (fractions
+in [0, 1] unless named otherwise):
 
     {
       "model_version": "<sha256 of model.keras, first 12 hex digits>",
@@ -90,6 +91,33 @@ def build(model_dir, evals, baselines, bench=None):
             entry["baseline"] = baselines[split]["signal"]
         card["evaluations"][split] = entry
     return card
+
+
+def inputs_from_card(card):
+    """The ``build`` inputs a card was made from: (evals, baselines, bench).
+
+    Every entry of a card is a copy of ``ml.evaluate``/``ml.bench`` output, so a card can be
+    rebuilt with one evaluation added or replaced without re-running the others (``--keep``);
+    the figures still all come from the evaluation code.
+    """
+    evals, baselines = {}, {}
+    for split, entry in (card.get("evaluations") or {}).items():
+        ev = {
+            "split_description": entry["split_description"],
+            "model_version": entry["model_version"],
+            "signal": entry["model"],
+            "image_only": entry["model_image_only"],
+            "ci_subset": entry["ci_subset"],
+            "confidence": entry.get("confidence"),
+            "vf_rhythm": entry.get("vf_rhythm"),
+            "test_counts": entry["test_counts"],
+        }
+        if "styles" in entry:
+            ev["styles"] = entry["styles"]
+        evals[split] = ev
+        if "baseline" in entry:
+            baselines[split] = {"signal": entry["baseline"]}
+    return evals, baselines, card.get("extra") or None
 
 
 def confusion_png(card, path):
@@ -324,26 +352,44 @@ def write(model_dir, card):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ml.card", description="Write a model card.")
     p.add_argument("--model", required=True, help="the model folder the card is written into")
-    p.add_argument("--inter", required=True, help="ml.evaluate JSON of this model, inter split")
+    p.add_argument("--inter", help="ml.evaluate JSON of this model, inter split")
     p.add_argument("--beat", help="ml.evaluate JSON of the same architecture, beat split")
     p.add_argument("--baseline-inter", help="ml.evaluate JSON of the prototype, inter split")
     p.add_argument("--baseline-beat", help="ml.evaluate JSON of the prototype, beat split")
     p.add_argument("--bench", help="ml.bench JSON (extra figures)")
+    p.add_argument("--keep", action="store_true",
+                   help="start from the model's current card: what is not given is kept")
     p.add_argument("--readme", default=str(Path(__file__).resolve().parent.parent / "README.md"),
                    help="README whose generated model block is refreshed")
     args = p.parse_args(argv)
-    evals = {"inter": _load(args.inter)}
-    if args.beat:
-        evals["beat"] = _load(args.beat)
-    baselines = {k: _load(v) for k, v in (("inter", args.baseline_inter),
-                                          ("beat", args.baseline_beat)) if v}
-    card = build(args.model, evals, baselines, _load(args.bench))
+    evals, baselines, bench = {}, {}, None
+    if args.keep:
+        from .predictor import model_version
+
+        old = load_card(args.model)
+        if old is None:
+            p.error(f"--keep: there is no card in {args.model}")
+        if old["model_version"] != model_version(args.model):
+            # The kept figures would describe other weights than the ones in the folder.
+            p.error(f"--keep: the card describes model {old['model_version']}, but "
+                    f"{args.model} holds {model_version(args.model)}; evaluate it afresh")
+        evals, baselines, bench = inputs_from_card(old)
+    elif not args.inter:
+        p.error("--inter is required (or --keep to start from the current card)")
+    for split, path in (("inter", args.inter), ("beat", args.beat)):
+        if path:
+            evals[split] = _load(path)
+    for split, path in (("inter", args.baseline_inter), ("beat", args.baseline_beat)):
+        if path:
+            baselines[split] = _load(path)
+    if args.bench:
+        bench = _load(args.bench)
+    card = build(args.model, evals, baselines, bench)
     write(args.model, card)
     print(f"wrote {Path(args.model) / CARD_JSON}, {CARD_MD}, confusion.png")
     if Path(args.model).resolve() == Path(__file__).resolve().parent / "models" / "default":
         if update_readme(args.readme, card):
             print(f"refreshed the model block of {args.readme}")
-
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ml import card, metrics
 from ml.predictor import DEFAULT_MODEL_DIR
 
@@ -54,3 +56,49 @@ def test_the_readme_shows_the_block_generated_from_the_shipped_card():
     readme = (ROOT / "README.md").read_text()
     block = card.readme_block(card.load_card(DEFAULT_MODEL_DIR))
     assert block in readme
+
+
+def _model_with_card(tmp_path):
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    shutil.copyfile(DEFAULT_MODEL_DIR / "model.keras", model_dir / "model.keras")
+    from ml.predictor import model_version
+
+    truth = [0, 1, 2, 3, 4, 5] * 3
+    evals = {"inter": _evaluation("inter", truth, [0, 1, 2, 3, 4, 4] * 3,
+                                  model_version(model_dir))}
+    evals["inter"]["styles"] = {"gap_points": 1.5}
+    baselines = {"inter": _evaluation("inter", truth, [0] * 18, "base")}
+    card.write(model_dir, card.build(model_dir, evals, baselines, {"cpus": 2}))
+    return model_dir, truth
+
+
+def test_keep_adds_one_evaluation_and_keeps_every_other_figure(tmp_path):
+    model_dir, truth = _model_with_card(tmp_path)
+    before = card.load_card(model_dir)
+    beat = tmp_path / "beat-baseline.json"
+    beat.write_text(json.dumps(_evaluation("beat", truth, [1] + truth[1:], "proto")))
+    beat_model = tmp_path / "beat.json"
+    beat_model.write_text(json.dumps(_evaluation("beat", truth, truth, "beatnet")))
+
+    card.main(["--model", str(model_dir), "--keep", "--beat", str(beat_model),
+               "--baseline-beat", str(beat), "--readme", str(tmp_path / "none.md")])
+
+    after = card.load_card(model_dir)
+    assert after["evaluations"]["inter"] == before["evaluations"]["inter"]
+    assert after["extra"] == {"cpus": 2}
+    assert after["evaluations"]["beat"]["baseline"]["accuracy"] == 17 / 18
+    assert after["evaluations"]["beat"]["model"]["accuracy"] == 1.0
+    assert "| baseline (prototype) | 94.44% |" in (model_dir / "card.md").read_text()
+
+
+def test_keep_refuses_a_card_written_for_other_weights(tmp_path, capsys):
+    model_dir, _ = _model_with_card(tmp_path)
+    stale = card.load_card(model_dir)
+    stale["model_version"] = "000000000000"
+    (model_dir / "card.json").write_text(json.dumps(stale))
+
+    with pytest.raises(SystemExit):
+        card.main(["--model", str(model_dir), "--keep", "--readme", str(tmp_path / "none.md")])
+    assert "evaluate it afresh" in capsys.readouterr().err
+    assert card.load_card(model_dir)["model_version"] == "000000000000"

@@ -26,6 +26,7 @@ from ml.labels import CLASS_CODES
 
 from . import presenters, trace, urgency
 from .models import DiagnosisFile, SignalResult
+from .reliability import finding_reliability
 
 WIDTH = A4[0] - 4 * cm - 12  # the frame's text width (6 pt padding on each side)
 
@@ -81,6 +82,16 @@ def render_report(d, viewer=None):
     if d.status == d.Status.DONE:
         story.append(_p(f"{d.label_name} ({d.label}), confidence {d.confidence:.0%}",
                         s["body"]))
+        rel = finding_reliability(d)
+        if rel:
+            story.append(_p(
+                f"On {rel.n:,} test heartbeats from patients the model had never seen, "
+                f"{rel.precision:.0%} of the beats it called {rel.name} really were, and it "
+                f"found {rel.recall:.0%} of the {rel.support:,} real ones.",
+                s["warn"] if rel.unreliable else s["body"]))
+            if rel.unreliable:
+                story.append(_p("This finding is more often wrong than right: do not rely "
+                                "on it without a doctor reading the ECG.", s["warn"]))
         if d.low_confidence:
             story.append(_p("The model is not sure about this result: treat it as a guess.",
                             s["warn"]))

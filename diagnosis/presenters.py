@@ -8,6 +8,7 @@ from ml.labels import CLASS_CODES, CLASS_NAMES
 
 from . import urgency
 from .models import Diagnosis
+from .reliability import finding_reliability
 
 # The site's class colours (--class-* in static/css/site.css, all readable on white), for
 # the PDF; the page reads the CSS variables. The plot also writes each beat's code, so colour
@@ -116,6 +117,7 @@ def result_context(d):
         "diagnosis": d,
         "status": status_json(d),
         "advice": d.urgency,
+        "reliability": finding_reliability(d) if d.status == Diagnosis.Status.DONE else None,
         "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
         "bars": probability_bars(d) if d.probabilities else [],
         "confidence_percent": None if d.confidence is None else round(100 * d.confidence),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_doctor_required
 from diagnosis.models import Diagnosis
+from diagnosis.reliability import finding_reliability
 from ecgsite.paging import page_context
 
 from .. import audit, sharing, workspace
@@ -68,6 +69,7 @@ def review(request, pk):
     audit.record(request, diagnosis, audit.What.REVIEW)
     return render(request, "care/review.html", {
         "diagnosis": diagnosis, "form": form, "review": mine,
+        "reliability": finding_reliability(diagnosis) if diagnosis.is_finished else None,
     }, status=400 if form is not None and form.errors else 200)
 
 

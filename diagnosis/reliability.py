@@ -1,0 +1,76 @@
+"""How often a finding of the model was right on patients it had never seen.
+
+A result page that says "Left bundle branch block, confidence 92%" invites trust the model may
+not have earned: the confidence is the model's own opinion, not a measured hit rate. Next to
+each finding the page therefore shows the measured precision and recall of that class on the
+held-out patients of the inter-patient test split. The figures are read from the model card
+written by ``ml.card`` and are shown only when the card describes the very model version that
+produced the result; a result from another version gets no figure rather than a wrong one.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from ml.card import load_card
+from ml.labels import CLASS_NAMES
+
+logger = logging.getLogger(__name__)
+
+# Below this precision the model's calls of a class are more often wrong than right, and the
+# page says so plainly instead of leaving the reader to interpret a percentage.
+UNRELIABLE_BELOW = 0.5
+
+
+@dataclass(frozen=True)
+class Reliability:
+    code: str
+    name: str
+    precision: float  # share of the beats called this class that truly were
+    recall: float  # share of the beats truly of this class that were found
+    support: int  # test beats truly of this class
+    n: int  # test beats in all
+    single_images: bool  # measured without rhythm context, as for one uploaded picture
+
+    @property
+    def unreliable(self):
+        return self.precision < UNRELIABLE_BELOW
+
+    @property
+    def precision_percent(self):
+        return round(100 * self.precision)
+
+    @property
+    def recall_percent(self):
+        return round(100 * self.recall)
+
+
+def finding_reliability(diagnosis, model_dir=None):
+    """``Reliability`` of ``diagnosis``'s finding, or None when no honest figure exists."""
+    if not diagnosis.label or not diagnosis.model_version:
+        return None
+    try:
+        card = load_card(model_dir or settings.ECG_MODEL_DIR)
+    except (OSError, ValueError) as exc:
+        logger.warning("Model card could not be read: %s", exc)
+        return None
+    inter = ((card or {}).get("evaluations") or {}).get("inter") or {}
+    if inter.get("model_version") != diagnosis.model_version:
+        return None
+    # A lone picture is judged without the rhythm of its neighbours; a recording with it.
+    single = diagnosis.kind == diagnosis.Kind.IMAGE
+    figures = inter.get("model_image_only" if single else "model") or {}
+    row = (figures.get("per_class") or {}).get(diagnosis.label)
+    try:
+        return Reliability(
+            code=diagnosis.label,
+            name=CLASS_NAMES.get(diagnosis.label, diagnosis.label),
+            precision=float(row["precision"]),
+            recall=float(row["recall"]),
+            support=int(row["support"]),
+            n=int(figures["n"]),
+            single_images=single,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,108 @@
+"""Next to a finding, the page shows how often the model was right about that class on
+patients it had never seen (the card's inter-patient figures of the model that ran)."""
+import json
+
+import pytest
+from django.test import Client
+
+from diagnosis.reliability import UNRELIABLE_BELOW, finding_reliability
+from ml.card import load_card
+from ml.labels import CLASS_CODES
+from ml.predictor import DEFAULT_MODEL_DIR
+from tests.care.conftest import share_between
+from tests.conftest import make_user
+
+from .conftest import make_diagnosis
+from .test_result_page import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+CARD = load_card(DEFAULT_MODEL_DIR)
+INTER = CARD["evaluations"]["inter"]
+
+
+def _classes(key, unreliable):
+    rows = INTER[key]["per_class"]
+    return [c for c in CLASS_CODES if (rows[c]["precision"] < UNRELIABLE_BELOW) == unreliable]
+
+
+def _done(patient, kind, label):
+    return make_diagnosis(patient, kind=kind, label=label, model_version=CARD["model_version"])
+
+
+@pytest.fixture(autouse=True)
+def shipped_model(settings):
+    settings.ECG_MODEL_DIR = str(DEFAULT_MODEL_DIR)
+
+
+def test_a_recording_finding_carries_the_measured_figures_of_its_class(patient):
+    code = _classes("model", unreliable=False)[0]
+    row = INTER["model"]["per_class"][code]
+
+    rel = finding_reliability(_done(patient, "signal", code))
+
+    assert (rel.precision, rel.recall, rel.support) == (row["precision"], row["recall"],
+                                                        row["support"])
+    assert rel.n == INTER["model"]["n"] and not rel.single_images and not rel.unreliable
+
+
+def test_a_single_picture_is_judged_by_the_image_only_figures(patient):
+    code = CLASS_CODES[-1]
+    rel = finding_reliability(_done(patient, "image", code))
+
+    assert rel.single_images
+    assert rel.precision == INTER["model_image_only"]["per_class"][code]["precision"]
+
+
+def test_an_unreliable_class_is_called_unreliable_on_the_page_and_in_the_pdf(patient_client,
+                                                                            patient):
+    code = _classes("model", unreliable=True)[0]  # the shipped model has such classes
+    d = _done(patient, "signal", code)
+    row = INTER["model"]["per_class"][code]
+
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+    pdf = pdf_text(patient_client.get(f"/diagnosis/{d.pk}/report.pdf").content)
+
+    assert 'id="reliability"' in page and "more often wrong than right" in page
+    assert f"{round(100 * row['precision'])}% really were" in page
+    assert f"{INTER['model']['n']:,} heartbeats" in page
+    assert "more often wrong than right" in pdf
+
+
+def test_a_reliable_class_gets_the_figures_without_the_warning(patient_client, patient):
+    code = _classes("model", unreliable=False)[0]
+    page = patient_client.get(_done(patient, "signal", code).get_absolute_url()).content.decode()
+
+    assert 'id="reliability"' in page and "more often wrong than right" not in page
+
+
+def test_a_result_of_another_model_version_gets_no_figure(patient_client, patient):
+    d = make_diagnosis(patient, kind="signal", label=_classes("model", unreliable=True)[0],
+                       model_version="0123456789ab")
+
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+
+    assert finding_reliability(d) is None and 'id="reliability"' not in page
+
+
+def test_no_card_or_a_broken_card_means_no_figure(patient, tmp_path, settings):
+    d = _done(patient, "signal", "N")
+    settings.ECG_MODEL_DIR = str(tmp_path)
+    assert finding_reliability(d) is None
+    (tmp_path / "card.json").write_text("{not json")
+    assert finding_reliability(d) is None
+    (tmp_path / "card.json").write_text(json.dumps({"evaluations": {"inter": {
+        "model_version": CARD["model_version"], "model": {"per_class": {}}}}}))
+    assert finding_reliability(d) is None
+
+
+def test_the_reviewing_doctor_sees_the_same_figures(patient):
+    doctor = make_user("cardio@example.com", role="doctor", verified_doctor=True)
+    share_between(patient, doctor)
+    d = _done(patient, "signal", _classes("model", unreliable=True)[0])
+    client = Client()
+    client.force_login(doctor)
+
+    page = client.get(f"/doctors/results/{d.pk}/review/").content.decode()
+
+    assert 'id="reliability"' in page and "more often wrong than right" in page

@@ -55,11 +55,12 @@ def test_a_rendered_beat_passes_through_the_upload_canonicalisation_unchanged():
     assert np.abs(ink - again).mean() < 0.03
 
 
-def test_thousands_of_beats_render_in_well_under_a_second():
-    import time
-
-    windows = np.tile(synthetic.beat("N"), (3000, 1))
-    t = time.perf_counter()
-    render.render_beats(windows)
-    # Generous bound for a shared CI machine; the real figure is printed by ml.bench.
-    assert time.perf_counter() - t < 3.0
+def test_a_batch_renders_each_beat_as_it_would_alone():
+    # Rendering is one vectorised pass over the batch (its speed is part of the 30-minute
+    # record figure of ml.bench); no beat may depend on its neighbours in the batch.
+    kinds = ("N", "L", "R", "A", "V", "VF")
+    windows = np.stack([synthetic.beat(k) for k in kinds] * 50)
+    batch = render.render_beats(windows)
+    assert batch.shape == (300, render.HEIGHT, render.WIDTH)
+    for i in (0, 7, 155, 299):
+        assert np.array_equal(batch[i], render.render_beats(windows[i : i + 1])[0])

@@ -1,6 +1,5 @@
 """R-peak detection measured against the MIT-BIH reference annotations (50 ms window, beats
 matched one to one), plus its behaviour on vfdb, short uploads and in VF."""
-import time
 
 import numpy as np
 import pytest
@@ -50,14 +49,6 @@ def test_detector_returns_sorted_distinct_int_indices(record_cache):
     peaks = detect_r_peaks(y, FS)
     assert peaks.dtype == np.int64
     assert np.all(np.diff(peaks) > 0) and peaks[0] >= 0 and peaks[-1] < len(y)
-
-
-def test_preprocessing_and_detection_of_30_minutes_take_under_a_second(record_cache):
-    x = record_cache("mitdb", "208").main_signal
-    start = time.perf_counter()
-    y, fs = clean(x, FS)
-    detect_r_peaks(y, fs)
-    assert time.perf_counter() - start < 1.0  # measured about 0.2 s
 
 
 def test_detector_works_on_a_ten_second_upload(record_cache):

@@ -154,7 +154,9 @@ def run(args):
     step("inter_patient", lambda: classification(args.model, "inter", args.data_dir))
     step(
         "drawing_styles",
-        lambda: evaluate.style_figures(predictor, test, per_class=10 if quick else 60),
+        lambda: evaluate.style_figures(
+            predictor, test, per_class=10 if quick else evaluate.STYLE_SAMPLE_PER_CLASS
+        ),
     )
     step(
         "rejection",

@@ -149,6 +149,11 @@ def confusion_png(card, path):
     fig.savefig(path)
 
 
+def _interval(styles):
+    ci = styles.get("gap_points_ci95")
+    return f", 95% interval {ci[0]:.2f} to {ci[1]:.2f}" if ci else ""
+
+
 def _pct(x):
     return f"{100 * x:.2f}%"
 
@@ -227,7 +232,8 @@ def markdown(card):
                 if isinstance(v, dict):
                     lines.append(f"- {name}: accuracy {_pct(v['accuracy'])}, rejected "
                                  f"{_pct(v['rejected'])} (n={v['n']})")
-            lines.append(f"- gap own style vs other software: {st['gap_points']:.2f} points")
+            lines.append(f"- gap own style vs other software: {st['gap_points']:.2f} points"
+                         f"{_interval(st)}")
         lines.append("")
     extra = card.get("extra") or {}
     if extra:
@@ -305,7 +311,8 @@ def readme_block(card):
     if styles:
         facts.append(
             f"beat pictures drawn by other software: {_pct(styles['other_mean_accuracy'])} "
-            f"accuracy vs {_pct(styles['own']['accuracy'])} for our own drawings"
+            f"accuracy vs {_pct(styles['own']['accuracy'])} for our own drawings (gap "
+            f"{styles['gap_points']:.2f} points{_interval(styles)})"
         )
     rej = extra.get("rejection")
     if rej:

@@ -6,7 +6,7 @@ current card, which came from those files, for whatever is not given anew). Sche
 in [0, 1] unless named otherwise):
 
     {
-      "model_version": "<sha256 of model.keras, first 12 hex digits>",
+      "model_version": "<ml.predictor.model_version: hash of architecture + weights>",
       "created": "<ISO 8601 time>",
       "classes": [{"code": "N", "name": "Normal"}, ...],
       "input": {"image_height": .., "image_width": .., "sampling_rate_hz": .., ...},
@@ -376,11 +376,19 @@ def main(argv=None):
         old = load_card(args.model)
         if old is None:
             p.error(f"--keep: there is no card in {args.model}")
-        if old["model_version"] != model_version(args.model):
-            # The kept figures would describe other weights than the ones in the folder.
-            p.error(f"--keep: the card describes model {old['model_version']}, but "
-                    f"{args.model} holds {model_version(args.model)}; evaluate it afresh")
         evals, baselines, bench = inputs_from_card(old)
+        if old["model_version"] != model_version(args.model):
+            # Figures measured on other weights may not be kept; the prototype baselines are
+            # separate models and stay valid.
+            stale = [name for name, given, kept in (
+                ("--inter", args.inter, "inter" in evals),
+                ("--beat", args.beat, "beat" in evals),
+                ("--bench", args.bench, bench is not None),
+            ) if kept and not given]  # fmt: skip
+            if stale:
+                p.error(f"--keep: the card describes model {old['model_version']}, but "
+                        f"{args.model} holds {model_version(args.model)}; evaluate it afresh "
+                        f"and give {', '.join(stale)}")
     elif not args.inter:
         p.error("--inter is required (or --keep to start from the current card)")
     for split, path in (("inter", args.inter), ("beat", args.beat)):

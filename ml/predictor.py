@@ -7,6 +7,7 @@ lazily inside the process that uses it (never in a parent before fork).
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +39,40 @@ ECTOPIC_MIN_SHARE = 0.005
 BLOCK_MIN_SHARE = 0.30
 
 
+# What defines the computation of a .keras file: its architecture and its weights. Its
+# metadata.json only records when it was saved, and config.json names shared objects by their
+# memory address in the saving process, so both are normalised away: the same weights saved
+# twice, or retrained bit for bit by ``python -m ml.train``, get the same version.
+WEIGHTS_MEMBER = "model.weights.h5"
+
+
+def _stable_config(raw):
+    """config.json with every shared_object_id renumbered in order of first appearance."""
+    ids = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {
+                k: ids.setdefault(v, len(ids)) if k == "shared_object_id" else walk(v)
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return json.dumps(walk(json.loads(raw)), sort_keys=True).encode()
+
+
 def model_version(model_dir):
-    digest = hashlib.sha256((Path(model_dir) / MODEL_FILE).read_bytes()).hexdigest()
-    return digest[:12]
+    """The model's content hash (first 12 hex digits of SHA-256 over its architecture and
+    weights), shown with every result and on the model card."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(Path(model_dir) / MODEL_FILE) as archive:
+        for name, data in (("config.json", _stable_config(archive.read("config.json"))),
+                           (WEIGHTS_MEMBER, archive.read(WEIGHTS_MEMBER))):
+            digest.update(f"{name}:{len(data)}:".encode())
+            digest.update(data)
+    return digest.hexdigest()[:12]
 
 
 class Predictor:

@@ -11,7 +11,8 @@ Checkpoints: ``best.keras`` (best validation score so far) and ``last.keras`` af
 training stops early when the validation score has not improved for ``--patience`` epochs.
 The validation score is the mean of the macro-F1 with rhythm context and the macro-F1 of
 image-only styled drawings, on 10% of the training beats held out (never the test set).
-Everything is seeded; the same command gives the same model on the same machine.
+Everything is seeded; the same command gives the same model on the same machine: bit-identical
+weights, hence the same version (tests/ml/test_train.py runs the command twice).
 """
 import argparse
 import json

@@ -100,5 +100,24 @@ def test_keep_refuses_a_card_written_for_other_weights(tmp_path, capsys):
 
     with pytest.raises(SystemExit):
         card.main(["--model", str(model_dir), "--keep", "--readme", str(tmp_path / "none.md")])
-    assert "evaluate it afresh" in capsys.readouterr().err
+    assert "evaluate it afresh and give --inter, --bench" in capsys.readouterr().err
     assert card.load_card(model_dir)["model_version"] == "000000000000"
+
+
+def test_keep_takes_only_the_baselines_when_the_weights_changed(tmp_path):
+    model_dir, truth = _model_with_card(tmp_path)
+    stale = card.load_card(model_dir)
+    stale["model_version"] = "000000000000"
+    (model_dir / "card.json").write_text(json.dumps(stale))
+    fresh = tmp_path / "inter.json"
+    fresh.write_text(json.dumps(_evaluation("inter", truth, truth, "new")))
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps({"cpus": 4}))
+
+    card.main(["--model", str(model_dir), "--keep", "--inter", str(fresh), "--bench", str(bench),
+               "--readme", str(tmp_path / "none.md")])
+
+    after = card.load_card(model_dir)
+    assert after["evaluations"]["inter"]["model"]["accuracy"] == 1.0
+    assert after["evaluations"]["inter"]["baseline"] == stale["evaluations"]["inter"]["baseline"]
+    assert after["extra"] == {"cpus": 4}

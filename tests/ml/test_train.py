@@ -64,3 +64,34 @@ def test_each_epoch_draws_every_class_and_the_not_vf_beats_equally():
     for c in (0, 1, 5, NOT_VF):
         assert (drawn == c).sum() == 20
     assert len(idx) == 80
+
+
+def test_the_same_command_trains_the_same_model_version(tmp_path):
+    # Two separate runs of the command line (as a person reproducing the shipped model would
+    # run it) must give bit-identical weights, hence the same content-hash version.
+    import subprocess
+    import sys
+
+    from ml.predictor import model_version
+
+    versions = []
+    for name in ("first", "second"):
+        subprocess.run(
+            [sys.executable, "-m", "ml.train", "--split", "dev-a", "--out", str(tmp_path / name),
+             "--epochs", "2", "--per-class", "160", "--limit", "80", "--workers", "2"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        versions.append(model_version(tmp_path / name))
+    assert versions[0] == versions[1]
+
+
+def test_the_version_ignores_when_the_file_was_saved(tmp_path):
+    import keras
+
+    from ml.predictor import DEFAULT_MODEL_DIR, model_version
+
+    model = keras.saving.load_model(DEFAULT_MODEL_DIR / "model.keras", compile=False)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        model.save(tmp_path / name / "model.keras")
+    assert model_version(tmp_path / "a") == model_version(tmp_path / "b")

@@ -12,7 +12,9 @@ training stops early when the validation score has not improved for ``--patience
 The validation score is the mean of the macro-F1 with rhythm context and the macro-F1 of
 image-only styled drawings, on 10% of the training beats held out (never the test set).
 Everything is seeded; the same command gives the same model on the same machine: bit-identical
-weights, hence the same version (tests/ml/test_train.py runs the command twice).
+weights, hence the same version (tests/ml/test_train.py runs the command twice). On a CPU with
+another instruction set TensorFlow rounds differently and the weights diverge; the figures then
+agree within about a point (ml/EXPERIMENTS.md, "Reproducing the default model").
 """
 import argparse
 import json

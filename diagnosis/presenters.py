@@ -117,7 +117,7 @@ def result_context(d):
         "diagnosis": d,
         "status": status_json(d),
         "advice": d.urgency,
-        "reliability": finding_reliability(d) if d.status == Diagnosis.Status.DONE else None,
+        "reliability": finding_reliability(d),
         "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
         "bars": probability_bars(d) if d.probabilities else [],
         "confidence_percent": None if d.confidence is None else round(100 * d.confidence),

@@ -25,7 +25,6 @@ UNRELIABLE_BELOW = 0.5
 
 @dataclass(frozen=True)
 class Reliability:
-    code: str
     name: str
     precision: float  # share of the beats called this class that truly were
     recall: float  # share of the beats truly of this class that were found
@@ -47,8 +46,10 @@ class Reliability:
 
 
 def finding_reliability(diagnosis, model_dir=None):
-    """``Reliability`` of ``diagnosis``'s finding, or None when no honest figure exists."""
-    if not diagnosis.label or not diagnosis.model_version:
+    """``Reliability`` of ``diagnosis``'s finding, or None when no honest figure exists
+    (also for a diagnosis that has no finding: queued, running or failed)."""
+    done = diagnosis.status == diagnosis.Status.DONE
+    if not (done and diagnosis.label and diagnosis.model_version):
         return None
     try:
         card = load_card(model_dir or settings.ECG_MODEL_DIR)
@@ -64,7 +65,6 @@ def finding_reliability(diagnosis, model_dir=None):
     row = (figures.get("per_class") or {}).get(diagnosis.label)
     try:
         return Reliability(
-            code=diagnosis.label,
             name=CLASS_NAMES.get(diagnosis.label, diagnosis.label),
             precision=float(row["precision"]),
             recall=float(row["recall"]),

@@ -49,6 +49,35 @@ def _load(path):
     return json.loads(Path(path).read_text()) if path else None
 
 
+# A card's evaluation entry is an ml.evaluate result under the card's names, in card order:
+# (card key, ml.evaluate key). Confidence and VF figures are None when an evaluation has none;
+# drawing styles appear only where they were measured.
+EVAL_FIELDS = (
+    ("split_description", "split_description"),
+    ("model_version", "model_version"),
+    ("model", "signal"),
+    ("model_image_only", "image_only"),
+    ("ci_subset", "ci_subset"),
+    ("confidence", "confidence"),
+    ("vf_rhythm", "vf_rhythm"),
+    ("test_counts", "test_counts"),
+    ("styles", "styles"),
+)
+MAY_BE_NONE = {"confidence", "vf_rhythm"}
+ONLY_IF_MEASURED = {"styles"}
+
+
+def _translate(src, to_card):
+    """An ml.evaluate result as a card entry (``to_card``), or a card entry back again."""
+    out = {}
+    for card_key, eval_key in EVAL_FIELDS:
+        src_key, dst_key = (eval_key, card_key) if to_card else (card_key, eval_key)
+        if card_key in ONLY_IF_MEASURED and src_key not in src:
+            continue
+        out[dst_key] = src.get(src_key) if card_key in MAY_BE_NONE else src[src_key]
+    return out
+
+
 def build(model_dir, evals, baselines, bench=None):
     """The card dict from evaluation JSONs: ``evals``/``baselines`` map split -> dict."""
     from . import render
@@ -75,18 +104,7 @@ def build(model_dir, evals, baselines, bench=None):
         "extra": bench or {},
     }
     for split, ev in evals.items():
-        entry = {
-            "split_description": ev["split_description"],
-            "model_version": ev["model_version"],
-            "model": ev["signal"],
-            "model_image_only": ev["image_only"],
-            "ci_subset": ev["ci_subset"],
-            "confidence": ev.get("confidence"),
-            "vf_rhythm": ev.get("vf_rhythm"),
-            "test_counts": ev["test_counts"],
-        }
-        if "styles" in ev:
-            entry["styles"] = ev["styles"]
+        entry = _translate(ev, to_card=True)
         if split in baselines:
             entry["baseline"] = baselines[split]["signal"]
         card["evaluations"][split] = entry
@@ -102,19 +120,7 @@ def inputs_from_card(card):
     """
     evals, baselines = {}, {}
     for split, entry in (card.get("evaluations") or {}).items():
-        ev = {
-            "split_description": entry["split_description"],
-            "model_version": entry["model_version"],
-            "signal": entry["model"],
-            "image_only": entry["model_image_only"],
-            "ci_subset": entry["ci_subset"],
-            "confidence": entry.get("confidence"),
-            "vf_rhythm": entry.get("vf_rhythm"),
-            "test_counts": entry["test_counts"],
-        }
-        if "styles" in entry:
-            ev["styles"] = entry["styles"]
-        evals[split] = ev
+        evals[split] = _translate(entry, to_card=False)
         if "baseline" in entry:
             baselines[split] = {"signal": entry["baseline"]}
     return evals, baselines, card.get("extra") or None

@@ -69,7 +69,7 @@ def review(request, pk):
     audit.record(request, diagnosis, audit.What.REVIEW)
     return render(request, "care/review.html", {
         "diagnosis": diagnosis, "form": form, "review": mine,
-        "reliability": finding_reliability(diagnosis) if diagnosis.is_finished else None,
+        "reliability": finding_reliability(diagnosis),
     }, status=400 if form is not None and form.errors else 200)
 
 

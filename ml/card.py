@@ -21,6 +21,8 @@ in [0, 1] unless named otherwise):
           "baseline": { same keys },           # the prototype architecture, same split
           "ci_subset": {"n", "accuracy", "macro_f1"},
           "model_version": "...",              # the model measured (beat: a separate model)
+          "decision_tau": ..,                  # ml.decision's exponent; None: plain argmax
+          "baseline_decision_tau": ..,         # the same for the baseline
         }
       },
       "extra": {...}            # rejection, drawing styles, latency, detector figures (ml.bench)
@@ -55,6 +57,7 @@ def _load(path):
 EVAL_FIELDS = (
     ("split_description", "split_description"),
     ("model_version", "model_version"),
+    ("decision_tau", "decision_tau"),
     ("model", "signal"),
     ("model_image_only", "image_only"),
     ("ci_subset", "ci_subset"),
@@ -63,7 +66,7 @@ EVAL_FIELDS = (
     ("test_counts", "test_counts"),
     ("styles", "styles"),
 )
-MAY_BE_NONE = {"confidence", "vf_rhythm"}
+MAY_BE_NONE = {"confidence", "vf_rhythm", "decision_tau"}
 ONLY_IF_MEASURED = {"styles"}
 
 
@@ -107,6 +110,7 @@ def build(model_dir, evals, baselines, bench=None):
         entry = _translate(ev, to_card=True)
         if split in baselines:
             entry["baseline"] = baselines[split]["signal"]
+            entry["baseline_decision_tau"] = baselines[split].get("decision_tau")
         card["evaluations"][split] = entry
     return card
 
@@ -122,7 +126,8 @@ def inputs_from_card(card):
     for split, entry in (card.get("evaluations") or {}).items():
         evals[split] = _translate(entry, to_card=False)
         if "baseline" in entry:
-            baselines[split] = {"signal": entry["baseline"]}
+            baselines[split] = {"signal": entry["baseline"],
+                                "decision_tau": entry.get("baseline_decision_tau")}
     return evals, baselines, card.get("extra") or None
 
 
@@ -211,6 +216,12 @@ def markdown(card):
                 f"| {c['name']} ({c['code']}) | {m['support']} | {m['precision']:.3f} | "
                 f"{m['recall']:.3f} | {m['f1']:.3f} | |"
             )
+        taus = [f"{who} {_tau(ev.get(key))}" for who, key in (
+            ("model", "decision_tau"), ("baseline", "baseline_decision_tau"),
+        ) if who == "model" or "baseline" in ev]  # fmt: skip
+        lines += ["", "Decisions (ml.decision: class probabilities reweighted by the training "
+                  "class shares to a power tau chosen on the validation fold; tau 0 is the "
+                  "network's plain argmax): " + ", ".join(taus) + "."]
         vf = ev.get("vf_rhythm")
         if vf:
             lines += [
@@ -261,6 +272,10 @@ def markdown(card):
         "",
     ]
     return "\n".join(lines)
+
+
+def _tau(tau):
+    return "argmax (no decision step)" if tau is None else f"tau {tau:g}"
 
 
 README_BEGIN = "<!-- model-card:begin (written by python -m ml.card; do not edit) -->"

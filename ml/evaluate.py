@@ -180,6 +180,8 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
         "model_dir": str(model_dir),
         "model_version": predictor.version,
         "arch": predictor.arch,
+        # ml.decision's exponent (None: plain argmax, a model trained before that step)
+        "decision_tau": (predictor.meta.get("decision") or {}).get("tau"),
         "split": split,
         "split_description": SPLIT_DESCRIPTIONS[split],
         "test_counts": test.counts(),

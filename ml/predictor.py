@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import imagecheck, render, segment
+from . import decision, imagecheck, render, segment
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
@@ -39,10 +39,11 @@ ECTOPIC_MIN_SHARE = 0.005
 BLOCK_MIN_SHARE = 0.30
 
 
-# What defines the computation of a .keras file: its architecture and its weights. Its
-# metadata.json only records when it was saved, and config.json names shared objects by their
-# memory address in the saving process, so both are normalised away: the same weights saved
-# twice, or retrained bit for bit by ``python -m ml.train``, get the same version.
+# What defines a model's answers: the .keras file's architecture and weights, and the decision
+# weights in meta.json (ml.decision). The .keras metadata.json only records when it was saved,
+# and config.json names shared objects by their memory address in the saving process, so both
+# are normalised away: the same weights saved twice, or retrained bit for bit by
+# ``python -m ml.train``, get the same version.
 WEIGHTS_MEMBER = "model.weights.h5"
 
 
@@ -63,15 +64,24 @@ def _stable_config(raw):
     return json.dumps(walk(json.loads(raw)), sort_keys=True).encode()
 
 
+def _meta(model_dir):
+    path = Path(model_dir) / "meta.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def model_version(model_dir):
-    """The model's content hash (first 12 hex digits of SHA-256 over its architecture and
-    weights), shown with every result and on the model card."""
+    """The model's content hash (first 12 hex digits of SHA-256 over its architecture, weights
+    and decision weights), shown with every result and on the model card."""
     digest = hashlib.sha256()
     with zipfile.ZipFile(Path(model_dir) / MODEL_FILE) as archive:
-        for name, data in (("config.json", _stable_config(archive.read("config.json"))),
-                           (WEIGHTS_MEMBER, archive.read(WEIGHTS_MEMBER))):
-            digest.update(f"{name}:{len(data)}:".encode())
-            digest.update(data)
+        parts = [("config.json", _stable_config(archive.read("config.json"))),
+                 (WEIGHTS_MEMBER, archive.read(WEIGHTS_MEMBER))]
+    weights = decision.weights_of(_meta(model_dir))
+    if weights is not None:  # a model decided by plain argmax keeps its earlier version
+        parts.append(("decision", np.asarray(weights, "<f4").tobytes()))
+    for name, data in parts:
+        digest.update(f"{name}:{len(data)}:".encode())
+        digest.update(data)
     return digest.hexdigest()[:12]
 
 
@@ -81,8 +91,8 @@ class Predictor:
         path = self.model_dir / MODEL_FILE
         if not path.exists():
             raise FileNotFoundError(f"no model at {path}")
-        meta_path = self.model_dir / "meta.json"
-        self.meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        self.meta = _meta(self.model_dir)
+        self.decision_weights = decision.weights_of(self.meta)
         self.arch = self.meta.get("arch", "beatnet")
         self.channels = int(self.meta.get("channels", 1))
         self.n_context = int(self.meta.get("n_context", segment.N_RHYTHM))
@@ -111,7 +121,8 @@ class Predictor:
 
     def classify_ink(self, ink, context, template=None):
         """Class probabilities (n, 6) of beats drawn as ``ink`` (n, H, W) with their context:
-        features (ml.segment.context_features) and template ink; zeros / None without."""
+        features (ml.segment.context_features) and template ink; zeros / None without. They
+        carry the model's decision weights (ml.decision): the label is their argmax."""
         out = []
         for k in range(0, len(ink), BATCH):
             tm = None if template is None else template[k : k + BATCH]
@@ -119,7 +130,7 @@ class Predictor:
             out.append(self._call(x).numpy())
         if not out:
             return np.zeros((0, len(CLASS_CODES)), np.float32)
-        return np.concatenate(out)
+        return decision.apply(np.concatenate(out), self.decision_weights)
 
     # --- images ------------------------------------------------------------------------
     def predict_images(self, images):

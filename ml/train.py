@@ -10,7 +10,9 @@ so the model also learns to judge a lone beat image, which has no rhythm context
 Checkpoints: ``best.keras`` (best validation score so far) and ``last.keras`` after every epoch;
 training stops early when the validation score has not improved for ``--patience`` epochs.
 The validation score is the mean of the macro-F1 with rhythm context and the macro-F1 of
-image-only styled drawings, on 10% of the training beats held out (never the test set).
+image-only styled drawings, on 10% of the training beats held out (never the test set). The
+same score then chooses the decision weights that undo the balanced draws (ml/decision.py),
+stored in meta.json.
 Everything is seeded; the same command gives the same model on the same machine: bit-identical
 weights, hence the same version (tests/ml/test_train.py runs the command twice). On a CPU with
 another instruction set TensorFlow rounds differently and the weights diverge; the figures then
@@ -27,10 +29,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from . import augment, datasets, metrics, segment
+from . import augment, datasets, decision, metrics, segment
 from .labels import CLASS_CODES, CLASS_INDEX, NOT_VF
 
 STYLED_SHARE = 0.5
+# The styled validation drawings are seeded with the training seed plus this.
+VALIDATION_SEED_OFFSET = 7
 HIDE_CONTEXT_CANONICAL = 0.25
 
 
@@ -168,7 +172,7 @@ def train(args):
         train_set = train_set.take(balanced_indices(train_set.labels, args.limit, rng))
         val_set = val_set.take(balanced_indices(val_set.labels, max(20, args.limit // 5), rng))
     print(f"train beats {train_set.counts()}\nvalidation beats {val_set.counts()}", flush=True)
-    canon_view, styled_view = validation_views(val_set, args.seed + 7)
+    canon_view, styled_view = validation_views(val_set, args.seed + VALIDATION_SEED_OFFSET)
     n_context = segment.N_CONTEXT if args.similarity else segment.N_RHYTHM
     options = (
         {"channels": args.channels, "dropout": args.dropout, "n_rhythm": n_context}
@@ -225,6 +229,10 @@ def train(args):
     if pool:
         pool.close()
     shutil.copyfile(out / "best.keras", out / "model.keras")
+    best_model = keras.saving.load_model(out / "model.keras", compile=False)
+    views = [predict(best_model, args.arch, *view, args.channels, n_context)
+             for view in (canon_view, styled_view)]
+    decision_record = decision.choose(val_set.labels, views, train_set.counts())
     meta = {
         "arch": args.arch,
         "channels": args.channels if args.arch == "beatnet" else 3,
@@ -247,6 +255,7 @@ def train(args):
         "seconds": round(time.time() - started, 1),
         "limit": args.limit,
         "history": history,
+        "decision": decision_record,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2))
     print(f"saved {out / 'model.keras'} (best epoch {best_epoch}, score {best:.4f}) "

@@ -11,10 +11,11 @@ from ml.predictor import DEFAULT_MODEL_DIR
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _evaluation(split, y_true, y_pred, version):
+def _evaluation(split, y_true, y_pred, version, tau=0.5):
     report = metrics.report(y_true, y_pred)
     return {
         "split": split,
+        "decision_tau": tau,
         "split_description": f"{split} description",
         "model_version": version,
         "test_counts": {},
@@ -37,7 +38,7 @@ def test_the_card_lists_both_splits_and_the_baseline_side_by_side(tmp_path):
         "inter": _evaluation("inter", truth, [0, 1, 2, 3, 4, 4] * 3, version),
         "beat": _evaluation("beat", truth, truth, "other"),
     }
-    baselines = {"inter": _evaluation("inter", truth, [0] * 18, "base")}
+    baselines = {"inter": _evaluation("inter", truth, [0] * 18, "base", tau=None)}
     built = card.build(model_dir, evals, baselines, {"cpus": 2})
     card.write(model_dir, built)
 
@@ -49,6 +50,7 @@ def test_the_card_lists_both_splits_and_the_baseline_side_by_side(tmp_path):
     md = (model_dir / "card.md").read_text()
     assert "### inter split" in md and "### beat split" in md
     assert "83.33%" in md and "baseline (prototype) | 16.67%" in md
+    assert "the network's plain argmax): model tau 0.5, baseline argmax (no decision step)." in md
     assert (model_dir / "confusion.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ml import train
+from ml import decision, train
 
 
 def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
@@ -17,6 +17,9 @@ def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
     assert len(losses) == 4
     assert losses[-1] < 0.9 * losses[0]
     assert (out / "model.keras").exists() and (out / "best.keras").exists()
+    # The decision weights were chosen on the validation sample and are stored with the model.
+    assert meta["decision"]["tau"] in decision.TAUS
+    assert set(meta["decision"]["weights"]) == {"N", "L", "R", "A", "V", "VF"}
 
     from ml import Predictor, render, synthetic
 

@@ -3,7 +3,7 @@
 1. train beatnet on the inter-patient split  -> ml/models/default (the site's model)
 2. train beatnet on the beat-level split      -> ml/models/beat-split (for the card's figures)
 3. train the prototype baseline on both splits (in the work folder: too big to commit)
-4. evaluate all four on their test sets (``ml.evaluate``), the default with drawing styles
+4. evaluate all four on their test sets (``ml.evaluate``), both beatnets with drawing styles
 5. measure everything else (``ml.bench``)
 6. write card.json, card.md and confusion.png next to the default model (``ml.card``)
 
@@ -62,7 +62,7 @@ def main(argv=None):
     for name, (split, _arch, target, _extra) in runs.items():
         model = target if target is not None else work / name
         out = work / f"eval-{name}.json"
-        styles = ["--styles"] if name == "inter-beatnet" else []
+        styles = ["--styles"] if name.endswith("beatnet") else []
         _run("ml.evaluate", "--model", str(model), "--split", split, "--json", str(out),
              *styles, *data)
         evals[name] = out

@@ -93,10 +93,10 @@ def test_ventricular_fibrillation_is_reported_as_an_episode_where_it_starts(pred
     "samples, fs, message",
     [
         (np.zeros(3600), 360.0, "flat"),
-        (np.full(3600, np.nan), 360.0, ""),
+        (np.full(3600, np.nan), 360.0, "missing or invalid values"),
         (np.random.default_rng(0).normal(size=360), 360.0, "short"),
-        (np.random.default_rng(0).normal(size=36000), 5.0, ""),
-        (np.random.default_rng(0).normal(size=36000), 1e6, ""),
+        (np.random.default_rng(0).normal(size=36000), 5.0, "not plausible"),
+        (np.random.default_rng(0).normal(size=36000), 1e6, "not plausible"),
     ],
 )
 def test_unusable_signals_raise_input_rejected(predictor, samples, fs, message):

@@ -247,8 +247,12 @@ def markdown(card):
             lines += ["", "Uploaded drawings (image only, through the upload path):", ""]
             for name, v in st.items():
                 if isinstance(v, dict):
+                    by_class = ", ".join(
+                        f"{c} {_pct(a)}" for c, a in v.get("per_class", {}).items()
+                    )
                     lines.append(f"- {name}: accuracy {_pct(v['accuracy'])}, rejected "
-                                 f"{_pct(v['rejected'])} (n={v['n']})")
+                                 f"{_pct(v['rejected'])} (n={v['n']})"
+                                 + (f"; by class: {by_class}" if by_class else ""))
             lines.append(f"- gap own style vs other software: {st['gap_points']:.2f} points"
                          f"{_interval(st)}")
         lines.append("")

@@ -8,10 +8,10 @@ Figures (each: accuracy, macro-F1, per-class precision/recall/F1/support, confus
 - ``image_only``: the same drawings without rhythm context, as for a single uploaded image;
 - ``ci_subset``: ``signal`` on a fixed class-stratified sample (datasets.fixed_subset), which CI
   re-measures against this figure;
-- with ``--styles``: image-only accuracy of a fixed sample of test beats saved as PNG by our
-  renderer ("own") and drawn by other software (ml.otherstyles), all through the upload path
-  (ml.images.load_image + validity checks + canonicalisation); rejected beats count as errors
-  and are reported.
+- with ``--styles``: image-only accuracy (overall and per class) of a fixed sample of test
+  beats saved as PNG by our renderer ("own") and drawn by other software (ml.otherstyles), all
+  through the upload path (ml.images.load_image + validity checks + canonicalisation);
+  rejected beats count as errors and are reported.
 """
 import argparse
 import io
@@ -128,6 +128,12 @@ def gap_interval(own, others, reps=2000, seed=0):
     return [float(np.percentile(gaps, 2.5)), float(np.percentile(gaps, 97.5))]
 
 
+def per_class_accuracy(hits, labels):
+    """Share of right answers among the beats of each class present (code -> fraction)."""
+    return {code: float(hits[labels == k].mean())
+            for k, code in enumerate(datasets.CLASS_CODES) if np.any(labels == k)}
+
+
 def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
     """Accuracy of uploads drawn in our style and in other programs' styles."""
     from . import otherstyles
@@ -153,6 +159,8 @@ def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
             "n": len(sample),
             "accuracy": float(hits.mean()),
             "rejected": rejected / len(sample),
+            # where a style loses: the classes whose cue it distorts (e.g. QRS width)
+            "per_class": per_class_accuracy(hits, sample.labels),
         }
     others = [v["accuracy"] for k, v in out.items() if k != "own"]
     out["other_mean_accuracy"] = float(np.mean(others))

@@ -38,6 +38,10 @@ def test_the_card_lists_both_splits_and_the_baseline_side_by_side(tmp_path):
         "inter": _evaluation("inter", truth, [0, 1, 2, 3, 4, 4] * 3, version),
         "beat": _evaluation("beat", truth, truth, "other"),
     }
+    evals["inter"]["styles"] = {
+        "own": {"n": 4, "accuracy": 0.5, "rejected": 0.0, "per_class": {"N": 1.0, "V": 0.0}},
+        "gap_points": 0.0,
+    }
     baselines = {"inter": _evaluation("inter", truth, [0] * 18, "base", tau=None)}
     built = card.build(model_dir, evals, baselines, {"cpus": 2})
     card.write(model_dir, built)
@@ -51,6 +55,7 @@ def test_the_card_lists_both_splits_and_the_baseline_side_by_side(tmp_path):
     assert "### inter split" in md and "### beat split" in md
     assert "83.33%" in md and "baseline (prototype) | 16.67%" in md
     assert "the network's plain argmax): model tau 0.5, baseline argmax (no decision step)." in md
+    assert "- own: accuracy 50.00%, rejected 0.00% (n=4); by class: N 100.00%, V 0.00%" in md
     assert (model_dir / "confusion.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -2,7 +2,7 @@
 judged against the sampling error of the drawings."""
 import numpy as np
 
-from ml.evaluate import gap_interval
+from ml.evaluate import gap_interval, per_class_accuracy
 
 
 def test_the_interval_is_exact_when_every_beat_agrees():
@@ -34,3 +34,9 @@ def test_the_pairing_is_used():
     other[:20] = False
     lo, hi = gap_interval(own, [other])
     assert 0 <= lo and hi < 3
+
+
+def test_per_class_accuracy_counts_each_class_on_its_own_beats():
+    labels = np.array([0, 0, 0, 0, 4, 4])
+    hits = np.array([True, True, True, False, True, False])
+    assert per_class_accuracy(hits, labels) == {"N": 0.75, "V": 0.5}

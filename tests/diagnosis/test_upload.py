@@ -182,7 +182,8 @@ def test_the_upload_page_states_the_input_contract(patient_client):
     page = response.content.decode()
     assert response.status_code == 200
     for phrase in ("PNG, JPEG, BMP, GIF or TIFF", "one beat", ".hea", ".dat", ".zip", "CSV",
-                   "EDF", "millivolts", "20.0\xa0MB", "Drop ECG files here", 'multiple'):
+                   "EDF", "millivolts", "20.0\xa0MB", "Drop ECG files here", 'multiple',
+                   "upload that instead"):
         assert phrase in page, phrase
 
 

@@ -78,14 +78,13 @@ def choose(labels, views, train_counts, taus=TAUS):
     }
 
 
-def choose_for(model, arch, val, train_counts, seed, channels=2, n_context=None):
-    """``choose`` on a model's validation fold, drawn as training draws it (ml.train)."""
-    from .train import predict, validation_views
+def choose_for(model, arch, labels, views, train_counts, channels=2, n_context=None):
+    """``choose`` for a network on the validation ``views`` that ml.train scores it on
+    (``train.validation_views``: with context, and styled without)."""
+    from .train import predict
 
-    canon_view, styled_view = validation_views(val, seed)
-    views = [predict(model, arch, *view, channels, n_context)
-             for view in (canon_view, styled_view)]
-    return choose(val.labels, views, train_counts)
+    probabilities = [predict(model, arch, *view, channels, n_context) for view in views]
+    return choose(labels, probabilities, train_counts)
 
 
 def main(argv=None):
@@ -97,7 +96,7 @@ def main(argv=None):
     import keras
 
     from . import datasets
-    from .train import VALIDATION_SEED_OFFSET
+    from .train import VALIDATION_SEED_OFFSET, validation_views
 
     folder = Path(args.model)
     meta = json.loads((folder / "meta.json").read_text())
@@ -105,10 +104,9 @@ def main(argv=None):
         raise SystemExit("a --limit run's validation sample cannot be rebuilt; retrain it")
     model = keras.saving.load_model(folder / "model.keras", compile=False)
     _, val, _ = datasets.split(meta["split"], args.data_dir, with_negatives=False)
-    meta["decision"] = choose_for(
-        model, meta["arch"], val, meta["train_counts"], meta["seed"] + VALIDATION_SEED_OFFSET,
-        meta.get("channels", 2), meta.get("n_context"),
-    )
+    views = validation_views(val, meta["seed"] + VALIDATION_SEED_OFFSET)
+    meta["decision"] = choose_for(model, meta["arch"], val.labels, views, meta["train_counts"],
+                                  meta.get("channels", 2), meta.get("n_context"))
     (folder / "meta.json").write_text(json.dumps(meta, indent=2))
     print(json.dumps(meta["decision"], indent=2))
 

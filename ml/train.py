@@ -229,10 +229,10 @@ def train(args):
     if pool:
         pool.close()
     shutil.copyfile(out / "best.keras", out / "model.keras")
-    best_model = keras.saving.load_model(out / "model.keras", compile=False)
-    views = [predict(best_model, args.arch, *view, args.channels, n_context)
-             for view in (canon_view, styled_view)]
-    decision_record = decision.choose(val_set.labels, views, train_set.counts())
+    decision_record = decision.choose_for(
+        keras.saving.load_model(out / "model.keras", compile=False), args.arch, val_set.labels,
+        (canon_view, styled_view), train_set.counts(), args.channels, n_context,
+    )
     meta = {
         "arch": args.arch,
         "channels": args.channels if args.arch == "beatnet" else 3,

@@ -92,6 +92,12 @@ def render_report(d, viewer=None):
             if rel.unreliable:
                 story.append(_p("This finding is more often wrong than right: do not rely "
                                 "on it without a doctor reading the ECG.", s["warn"]))
+            if rel.hidden:
+                shares = "; ".join(f"{h.share:.0%} of the {h.name} beats" for h in rel.hidden)
+                story.append(_p(
+                    f"It gave this label to other kinds of beat more often than it recognised "
+                    f"them ({shares}): a beat called {rel.name} may really be one of those.",
+                    s["warn"]))
         if d.low_confidence:
             story.append(_p("The model is not sure about this result: treat it as a guess.",
                             s["warn"]))

@@ -6,6 +6,12 @@ each finding the page therefore shows the measured precision and recall of that 
 held-out patients of the inter-patient test split. The figures are read from the model card
 written by ``ml.card`` and are shown only when the card describes the very model version that
 produced the result; a result from another version gets no figure rather than a wrong one.
+
+Precision alone hides the worst failure for a patient: a beat type the model rarely
+recognises in new people ends up under another label, most often "Normal" (the shipped
+model calls nearly all bundle branch block beats of unseen patients Normal). So the figures
+also name, from the card's confusion matrix, the beat types that were given this finding's
+label more often than their own: this finding does not rule those out.
 """
 
 import logging
@@ -14,13 +20,29 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ml.card import load_card
-from ml.labels import CLASS_NAMES
+from ml.labels import CLASS_CODES, CLASS_NAMES
 
 logger = logging.getLogger(__name__)
 
 # Below this precision the model's calls of a class are more often wrong than right, and the
 # page says so plainly instead of leaving the reader to interpret a percentage.
 UNRELIABLE_BELOW = 0.5
+# A beat type is named as hidden behind a label only when at least this share of its test
+# beats got that label (and more of them than got their own): rare slips are not worth a line.
+HIDDEN_FROM = 0.1
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A beat type the model often mistook for the finding's class."""
+
+    name: str
+    share: float  # of this type's test beats, the share that got the finding's label
+
+    @property
+    def percent(self):
+        # 99.9% must not read as "all of them".
+        return round(100 * self.share) if self.share >= 1 else min(round(100 * self.share), 99)
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,7 @@ class Reliability:
     support: int  # test beats truly of this class
     n: int  # test beats in all
     single_images: bool  # measured without rhythm context, as for one uploaded picture
+    hidden: tuple = ()  # Hidden beat types, most often mistaken first
 
     @property
     def unreliable(self):
@@ -71,6 +94,30 @@ def finding_reliability(diagnosis, model_dir=None):
             support=int(row["support"]),
             n=int(figures["n"]),
             single_images=single,
+            hidden=hidden_behind(figures, diagnosis.label),
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def hidden_behind(figures, code):
+    """The beat types whose test beats were called ``code`` at least HIDDEN_FROM of the time
+    and more often than by their own name, from the confusion matrix (rows: true class,
+    columns: call, in CLASS_CODES order); () when the figures have no usable matrix."""
+    matrix = figures.get("confusion_matrix")
+    n = len(CLASS_CODES)
+    if code not in CLASS_CODES or not (
+        isinstance(matrix, list) and len(matrix) == n
+        and all(isinstance(row, list) and len(row) == n for row in matrix)
+    ):
+        return ()
+    col = CLASS_CODES.index(code)
+    found = []
+    for k, row in enumerate(matrix):
+        total = sum(row)
+        if k == col or total <= 0:
+            continue
+        share = row[col] / total
+        if share >= HIDDEN_FROM and row[col] > row[k]:
+            found.append(Hidden(CLASS_NAMES.get(CLASS_CODES[k], CLASS_CODES[k]), share))
+    return tuple(sorted(found, key=lambda h: -h.share))

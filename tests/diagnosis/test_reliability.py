@@ -5,9 +5,15 @@ import json
 import pytest
 from django.test import Client
 
-from diagnosis.reliability import UNRELIABLE_BELOW, finding_reliability
+from diagnosis.reliability import (
+    HIDDEN_FROM,
+    UNRELIABLE_BELOW,
+    Hidden,
+    finding_reliability,
+    hidden_behind,
+)
 from ml.card import load_card
-from ml.labels import CLASS_CODES
+from ml.labels import CLASS_CODES, CLASS_NAMES
 from ml.predictor import DEFAULT_MODEL_DIR
 from tests.care.conftest import share_between
 from tests.conftest import make_user
@@ -106,3 +112,73 @@ def test_the_reviewing_doctor_sees_the_same_figures(patient):
     page = client.get(f"/doctors/results/{d.pk}/review/").content.decode()
 
     assert 'id="reliability"' in page and "more often wrong than right" in page
+
+
+def _mistaken_for(code, key="model"):
+    """Names of the classes whose test beats the card shows called ``code`` at least
+    HIDDEN_FROM of the time and more often than by their own name."""
+    matrix = INTER[key]["confusion_matrix"]
+    j = CLASS_CODES.index(code)
+    return {
+        CLASS_NAMES[c] for k, c in enumerate(CLASS_CODES)
+        if k != j and matrix[k][j] >= HIDDEN_FROM * sum(matrix[k]) and matrix[k][j] > matrix[k][k]
+    }
+
+
+def test_hidden_types_come_from_the_confusion_matrix_most_mistaken_first():
+    matrix = [
+        [90, 0, 0, 0, 10, 0],  # N: correct mostly
+        [70, 20, 0, 0, 10, 0],  # L: 70% called N, more than its own 20%
+        [95, 0, 5, 0, 0, 0],  # R: 95% called N
+        [9, 0, 0, 1, 0, 90],  # A: 9% called N, below HIDDEN_FROM though above its own 1%
+        [40, 0, 0, 0, 60, 0],  # V: 40% called N but more often right
+        [0, 0, 0, 0, 0, 0],  # VF: no test beats
+    ]
+
+    hidden = hidden_behind({"confusion_matrix": matrix}, "N")
+
+    assert [(h.name, h.percent) for h in hidden] == [(CLASS_NAMES["R"], 95), (CLASS_NAMES["L"], 70)]
+    assert [h.name for h in hidden_behind({"confusion_matrix": matrix}, "VF")] == [CLASS_NAMES["A"]]
+    assert hidden_behind({"confusion_matrix": matrix}, "L") == ()
+    # 99.9% of a class is not "100%" of it.
+    assert (Hidden("x", 0.998).percent, Hidden("x", 1.0).percent) == (99, 100)
+
+
+@pytest.mark.parametrize("matrix", [None, [[1, 2], [3, 4]], [[0] * 6] * 5, "x"])
+def test_a_missing_or_malformed_matrix_hides_nothing(matrix):
+    assert hidden_behind({"confusion_matrix": matrix}, "N") == ()
+
+
+def test_a_normal_finding_names_the_beat_types_it_hides_on_the_page_and_in_the_pdf(
+        patient_client, patient):
+    expected = _mistaken_for("N")
+    assert expected  # the shipped model calls most bundle branch block beats of new people N
+    d = _done(patient, "signal", "N")
+
+    rel = finding_reliability(d)
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+    pdf = pdf_text(patient_client.get(f"/diagnosis/{d.pk}/report.pdf").content)
+
+    assert {h.name for h in rel.hidden} == expected
+    assert 'id="reliability-hidden"' in page and "may really be" in page
+    matrix = INTER["model"]["confusion_matrix"]
+    for h in rel.hidden:
+        k = [CLASS_NAMES[c] for c in CLASS_CODES].index(h.name)
+        share = matrix[k][0] / sum(matrix[k])
+        assert h.percent == (100 if share == 1 else min(99, round(100 * share)))
+        assert f"{h.percent}% of the {h.name} beats were called Normal" in page
+        assert h.name in pdf
+    assert "may really be one of those" in " ".join(pdf.split())
+
+
+def test_a_single_picture_uses_the_image_only_matrix(patient):
+    rel = finding_reliability(_done(patient, "image", "N"))
+
+    assert {h.name for h in rel.hidden} == _mistaken_for("N", "model_image_only")
+
+
+def test_a_finding_nothing_hides_behind_gets_no_such_list(patient_client, patient):
+    code = next(c for c in CLASS_CODES if not _mistaken_for(c))
+    page = patient_client.get(_done(patient, "signal", code).get_absolute_url()).content.decode()
+
+    assert 'id="reliability"' in page and 'id="reliability-hidden"' not in page

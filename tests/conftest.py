@@ -1,7 +1,8 @@
 """Shared test setup.
 
-The suite runs against the real PostgreSQL and Redis on 127.0.0.1. If either cannot be
-reached the whole run stops with a message saying how to start it: nothing is skipped.
+The suite runs against the real PostgreSQL and Redis on 127.0.0.1 and reads the real
+PhysioNet records (mitdb, vfdb). If a server cannot be reached or the records are not where
+``ml.records`` looks, the whole run stops with a message saying what to do: nothing is skipped.
 """
 import re
 import socket
@@ -28,6 +29,22 @@ def _redis_answers(url):
         return False
 
 
+def _missing_records():
+    """Why the PhysioNet records cannot be read, or None when both databases are there."""
+    from ml.records import resolve_data_dir
+
+    base = resolve_data_dir()
+    absent = [db for db, name in (("mitdb", "100"), ("vfdb", "418"))
+              if not (base / db / f"{name}.hea").exists()]
+    if not absent:
+        return None
+    return (
+        f"the PhysioNet records ({', '.join(absent)}) are not in {base}. Set ECG_DATA_DIR to "
+        "the folder holding mitdb/ and vfdb/, or place the checkout next to shared/data "
+        "(see shared/data/README.md)"
+    )
+
+
 def pytest_sessionstart(session):
     db = settings.DATABASES["default"]
     missing = []
@@ -47,6 +64,9 @@ def pytest_sessionstart(session):
             f"({redis_url}). Start it with: redis-server "
             '--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
         )
+    data = _missing_records()
+    if data:
+        missing.append(data)
     if missing:
         pytest.exit("Cannot run the tests:\n- " + "\n- ".join(missing), returncode=3)
 

@@ -93,7 +93,7 @@ def render_report(d, viewer=None):
                 story.append(_p("This finding is more often wrong than right: do not rely "
                                 "on it without a doctor reading the ECG.", s["warn"]))
             if rel.hidden:
-                shares = "; ".join(f"{h.share:.0%} of the {h.name} beats" for h in rel.hidden)
+                shares = "; ".join(f"{h.percent}% of the {h.name} beats" for h in rel.hidden)
                 story.append(_p(
                     f"It gave this label to other kinds of beat more often than it recognised "
                     f"them ({shares}): a beat called {rel.name} may really be one of those.",

@@ -19,7 +19,9 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
                 template = np.zeros_like(ink)
             image = np.stack([ink, np.asarray(template, np.float32)], axis=-1)
         rhythm = np.asarray(rhythm, np.float32)
-        return {"image": image, "rhythm": rhythm[:, :n_context] if n_context else rhythm}
+        rhythm = rhythm[:, :n_context] if n_context else rhythm
+        # C order: TensorFlow converts strided arrays element by element, far more slowly.
+        return {"image": np.ascontiguousarray(image), "rhythm": np.ascontiguousarray(rhythm)}
     if arch == "prototype":
         return _prototype_image(ink)  # its single input, as a plain tensor
     raise ValueError(f"unknown architecture {arch!r}")

@@ -22,7 +22,11 @@ from .results import Beat, Episode, ImagePrediction, SignalAnalysis
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 MODEL_FILE = "model.keras"
-BATCH = 256
+# Beats per model call: on two CPU cores 64 runs a little faster than larger batches.
+BATCH = 64
+# The model is compiled (XLA) for these batch sizes only; a smaller batch is padded up to
+# the next one, so a worker compiles three times at start-up and never while serving.
+BUCKETS = (1, 8, BATCH)
 # Below this probability a label is flagged as uncertain (see the model card for how often).
 LOW_CONFIDENCE = 0.70
 # A signal's result is uncertain when this share of its beats is uncertain.
@@ -109,15 +113,22 @@ class Predictor:
         self._inputs = lambda ink, rhythm, template=None: model_inputs(
             self.arch, ink, rhythm, template, self.channels, self.n_context
         )
-        # One traced graph for every batch size: calling it costs ~1 ms, unlike model.predict.
+        # A compiled graph per bucket size: calling one costs well under a millisecond more
+        # than the arithmetic, unlike model.predict (~50 ms). XLA fuses each convolution with
+        # its batch normalisation and activation: about 15% faster on two CPU cores, with
+        # probabilities within ~2e-6 of the plain graph's.
         example = self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
                                segment.no_rhythm(1))
         specs = tf.nest.map_structure(
             lambda v: tf.TensorSpec((None, *v.shape[1:]), tf.float32), example
         )
-        self._call = tf.function(lambda x: model(x, training=False), input_signature=[specs])
-        self.classify_ink(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
-                            segment.no_rhythm(1))
+        # Traced once; XLA then compiles once per batch size, so each bucket is compiled now,
+        # not on a patient's first upload.
+        self._call = tf.function(lambda x: model(x, training=False), input_signature=[specs],
+                                 jit_compile=True)
+        for size in BUCKETS:
+            self.classify_ink(np.zeros((size, render.HEIGHT, render.WIDTH), np.float32),
+                              segment.no_rhythm(size))
 
     def classify_ink(self, ink, context, template=None):
         """Class probabilities (n, 6) of beats drawn as ``ink`` (n, H, W) with their context:
@@ -127,7 +138,11 @@ class Predictor:
         for k in range(0, len(ink), BATCH):
             tm = None if template is None else template[k : k + BATCH]
             x = self._inputs(ink[k : k + BATCH], context[k : k + BATCH], tm)
-            out.append(self._call(x).numpy())
+            n = len(ink[k : k + BATCH])
+            size = next(b for b in BUCKETS if b >= n)
+            if size > n:  # zero rows: each beat's output depends on its own row only
+                x = _padded(x, size)
+            out.append(self._call(x).numpy()[:n])
         if not out:
             return np.zeros((0, len(CLASS_CODES)), np.float32)
         return decision.apply(np.concatenate(out), self.decision_weights)
@@ -216,6 +231,14 @@ class Predictor:
             low_confidence=bool(np.mean(conf < LOW_CONFIDENCE) > LOW_CONFIDENCE_SHARE),
             model_version=self.version,
         )
+
+
+def _padded(inputs, size):
+    """Model inputs (an array or a dict of arrays) with zero rows appended up to ``size``."""
+    def pad(v):
+        return np.concatenate([v, np.zeros((size - len(v), *v.shape[1:]), v.dtype)])
+
+    return {k: pad(v) for k, v in inputs.items()} if isinstance(inputs, dict) else pad(inputs)
 
 
 def _rounded(probabilities):

@@ -127,3 +127,41 @@ def test_every_batch_size_reuses_the_one_traced_graph(predictor):
     for n in (1, 3, 7, 1):
         assert len(predictor.predict_images([image] * n)) == n
     assert predictor._call.experimental_get_tracing_count() == 1
+
+
+def _varied_beats(n):
+    codes = [CLASS_CODES[i % 5] for i in range(n)]  # VF has no synthetic shape
+    windows = np.stack([synthetic.beat(c, seed=i) for i, c in enumerate(codes)])
+    return render.render_ink(windows)
+
+
+def test_a_beat_gets_the_same_probabilities_in_any_batch(predictor):
+    # Batches are padded with blank rows up to a compiled size (ml.predictor.BUCKETS) and cut
+    # into chunks of BATCH: neither may change any beat's answer.
+    from ml import segment
+
+    ink = _varied_beats(140)
+    alone = np.concatenate([predictor.classify_ink(ink[i : i + 1], segment.no_rhythm(1))
+                            for i in range(len(ink))])
+    for n in (5, 8, 9, 64, 65, 140):
+        together = predictor.classify_ink(ink[:n], segment.no_rhythm(n))
+        assert together.shape == (n, len(CLASS_CODES))
+        np.testing.assert_allclose(together, alone[:n], atol=1e-5)
+
+
+def test_the_model_is_only_called_with_the_compiled_batch_sizes(predictor, monkeypatch):
+    from ml import predictor as module
+    from ml import segment
+
+    sizes, call = [], predictor._call
+
+    def recording(x):
+        sizes.append(len(x["image"]))
+        return call(x)
+
+    monkeypatch.setattr(predictor, "_call", recording)
+    for n in (1, 2, 8, 9, 63, 64, 65, 200):
+        predictor.classify_ink(_varied_beats(n), segment.no_rhythm(n))
+
+    assert set(sizes) <= set(module.BUCKETS)
+    assert sum(sizes) >= 1 + 2 + 8 + 9 + 63 + 64 + 65 + 200

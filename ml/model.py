@@ -2,9 +2,10 @@
 
 ``beatnet``: our model. A small VGG-style stack over the canonical beat image (five
 conv-BN-ReLU-pool blocks, 64x96 -> 2x3), a dense head, and a second input with the beat's
-rhythm context (ml.segment) joined before the last layers. About 80k parameters, ~5M
-multiply-adds per beat: a 30-minute record's 2,000+ beats classify in well under a second on
-two CPU cores.
+rhythm context (ml.segment) joined before the last layers. About 82k parameters and 10M
+multiply-adds per beat (1.3M + 4.0M + 2.7M + 1.3M + 0.7M in the five convolutions): the
+2,000-3,000 beats of a 30-minute record classify in one to a few seconds on two CPU cores,
+depending on the CPU (``python -m ml.bench`` prints the whole analysis time).
 
 ``prototype``: the earlier student prototype, kept as the baseline: 64x64x3 input,
 Conv2D 32 3x3 relu, MaxPool 2, Conv2D 32 3x3 relu, MaxPool 2, Flatten, five Dense 128 relu,

@@ -8,13 +8,15 @@
 6. single-image latency (bytes in, label out; warm; p50/p95);
 7. a 30-minute record analysed end to end (file read to per-beat labels) on this machine.
 
-Speed figures depend on the machine: the run prints the CPU count it had. ``--quick`` uses
-smaller samples (for a smoke run; the card uses the full run).
+Speed figures depend on the machine: the run records the CPU count and model it had (two
+2-core machines differed threefold in convolution speed). ``--quick`` uses smaller samples
+(for a smoke run; the card uses the full run).
 """
 import argparse
 import io
 import json
 import os
+import platform
 import statistics
 import time
 from pathlib import Path
@@ -131,12 +133,30 @@ def record_analysis(predictor, data_dir, names=("100", "208")):
     return out
 
 
+def cpu_name(cpuinfo="/proc/cpuinfo"):
+    """The CPU's model name, with its widest vector unit (what TensorFlow's kernels use)."""
+    try:
+        text = Path(cpuinfo).read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in text.splitlines())
+        if key.strip() in ("model name", "flags")
+    )
+    flags = set(fields.get("flags", "").split())
+    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else None
+    name = fields.get("model name") or platform.machine()
+    return f"{name}, {vector}" if vector else name
+
+
 def run(args):
     from .predictor import Predictor
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quick = args.quick
-    report = {"cpus": os.cpu_count()}
+    report = {"cpus": os.cpu_count(), "cpu": cpu_name()}
+    print(f"cpu: {report['cpus']} x {report['cpu']}", flush=True)
 
     def step(name, fn):
         t = time.time()

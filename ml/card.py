@@ -354,8 +354,8 @@ def readme_block(card):
         worst = max(v["seconds"] for v in rec.values())
         facts.append(f"a 30-minute record analysed end to end in at most {worst:.1f} s")
     if facts:
-        cpus = extra.get("cpus")
-        where = f" (speeds on {cpus} CPU cores)" if cpus else ""
+        cpus, cpu = extra.get("cpus"), extra.get("cpu")
+        where = f" (speeds on {cpus} CPU cores{f': {cpu}' if cpu else ''})" if cpus else ""
         lines += ["", f"Measured by `python -m ml.evaluate` and `python -m ml.bench`{where}:", ""]
         lines += [f"- {fact}" for fact in facts]
     lines += ["", README_END]

@@ -20,7 +20,7 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
             image = np.stack([ink, np.asarray(template, np.float32)], axis=-1)
         rhythm = np.asarray(rhythm, np.float32)
         rhythm = rhythm[:, :n_context] if n_context else rhythm
-        # C order: TensorFlow converts strided arrays element by element, far more slowly.
+        # C order (see ml.render.render_ink): a slice of the context columns is strided.
         return {"image": np.ascontiguousarray(image), "rhythm": np.ascontiguousarray(rhythm)}
     if arch == "prototype":
         return _prototype_image(ink)  # its single input, as a plain tensor

@@ -27,6 +27,20 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
     raise ValueError(f"unknown architecture {arch!r}")
 
 
+def compiled_call(model, example):
+    """``model(x, training=False)`` as one XLA-compiled graph for inputs shaped like
+    ``example`` (any batch size). Calling it costs about a millisecond, unlike model.predict
+    (~50 ms), and XLA fuses each convolution with its batch normalisation and activation.
+    XLA compiles once per batch size, on first use."""
+    import tensorflow as tf
+
+    specs = tf.nest.map_structure(
+        lambda v: tf.TensorSpec((None, *np.shape(v)[1:]), tf.float32), example
+    )
+    return tf.function(lambda x: model(x, training=False), input_signature=[specs],
+                       jit_compile=True)
+
+
 def _prototype_image(ink):
     """The prototype took 64x64 RGB pictures: resample the width, repeat the gray channel."""
     n, h, w = ink.shape

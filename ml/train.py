@@ -137,16 +137,21 @@ def validation_views(val, seed):
     return (ink, tmpl, context), (styled, None, segment.no_rhythm(len(val)))
 
 
-def predict(model, arch, ink, template, context, channels=2, n_context=None, batch=512):
-    from .inputs import model_inputs
+def predict(model, arch, ink, template, context, channels=2, n_context=None, batch=512,
+            call=None):
+    """Probabilities of ``model`` for the beats; ``call``: its ``inputs.compiled_call``, kept
+    across calls so XLA compiles each batch size once per training run, not once per epoch."""
+    from .inputs import compiled_call, model_inputs
 
-    out = []
-    for k in range(0, len(ink), batch):
+    def inputs(k):
         tm = None if template is None else template[k : k + batch]
-        x = model_inputs(arch, ink[k : k + batch], context[k : k + batch], tm, channels,
-                         n_context)
-        out.append(np.asarray(model(x, training=False)))
-    return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
+        return model_inputs(arch, ink[k : k + batch], context[k : k + batch], tm, channels,
+                            n_context)
+
+    if not len(ink):
+        return np.zeros((0, len(CLASS_CODES)), np.float32)
+    call = call or compiled_call(model, inputs(0))
+    return np.concatenate([call(inputs(k)).numpy() for k in range(0, len(ink), batch)])
 
 
 def train(args):
@@ -157,7 +162,7 @@ def train(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    from .inputs import model_inputs
+    from .inputs import compiled_call, model_inputs
     from .model import build
 
     keras.utils.set_random_seed(args.seed)
@@ -183,7 +188,12 @@ def train(args):
     steps = args.epochs * int(np.ceil(args.per_class * groups / args.batch))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
     optimizer = keras.optimizers.Adam(schedule if args.arch == "beatnet" else args.lr)
+    # Not XLA-compiled: on two CPU cores it made a training step no faster (ml/EXPERIMENTS.md,
+    # "Training time"); the validation predictions below are (7 s instead of 10 s per view).
     model.compile(optimizer=optimizer, loss=set_loss)
+    val_ink, val_template, val_context = canon_view
+    call = compiled_call(model, model_inputs(args.arch, val_ink[:1], val_context[:1],
+                                             val_template[:1], args.channels, n_context))
 
     history, best, best_epoch = [], -1.0, -1
     for epoch in range(args.epochs):
@@ -202,11 +212,11 @@ def train(args):
         )
         canon = metrics.report(
             val_set.labels,
-            predict(model, args.arch, *canon_view, args.channels, n_context).argmax(1),
+            predict(model, args.arch, *canon_view, args.channels, n_context, call=call).argmax(1),
         )
         styled = metrics.report(
             val_set.labels,
-            predict(model, args.arch, *styled_view, args.channels, n_context).argmax(1),
+            predict(model, args.arch, *styled_view, args.channels, n_context, call=call).argmax(1),
         )
         score = (canon["macro_f1"] + styled["macro_f1"]) / 2
         row = {

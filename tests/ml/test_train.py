@@ -98,3 +98,25 @@ def test_the_version_ignores_when_the_file_was_saved(tmp_path):
         (tmp_path / name).mkdir()
         model.save(tmp_path / name / "model.keras")
     assert model_version(tmp_path / "a") == model_version(tmp_path / "b")
+
+
+def test_validation_predictions_are_the_models_own_in_any_batching():
+    # ml.train scores every epoch through the XLA-compiled call; it must agree with the plain
+    # Keras call, whatever the batch size and however the last batch is cut.
+    import numpy as np
+
+    from ml import render, segment
+    from ml.inputs import model_inputs
+    from ml.model import build
+
+    rng = np.random.default_rng(3)
+    n = 37
+    ink, template = rng.random((2, n, render.HEIGHT, render.WIDTH), dtype=np.float32)
+    context = rng.random((n, segment.N_CONTEXT), dtype=np.float32)
+    model = build("beatnet", n_rhythm=segment.N_CONTEXT)
+    plain = np.asarray(model(model_inputs("beatnet", ink, context, template, 2), training=False))
+    for batch in (16, 64):
+        p = train.predict(model, "beatnet", ink, template, context, 2, batch=batch)
+        assert p.shape == (n, 6)
+        assert np.abs(p - plain).max() < 1e-5
+    assert train.predict(model, "beatnet", ink[:0], template[:0], context[:0]).shape == (0, 6)

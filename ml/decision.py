@@ -81,9 +81,12 @@ def choose(labels, views, train_counts, taus=TAUS):
 def choose_for(model, arch, labels, views, train_counts, channels=2, n_context=None):
     """``choose`` for a network on the validation ``views`` that ml.train scores it on
     (``train.validation_views``: with context, and styled without)."""
+    from .inputs import compiled_call
     from .train import predict
 
-    probabilities = [predict(model, arch, *view, channels, n_context) for view in views]
+    call = compiled_call(model)  # one compilation for both views
+    probabilities = [predict(model, arch, *view, channels, n_context, call=call)
+                     for view in views]
     return choose(labels, probabilities, train_counts)
 
 

@@ -27,16 +27,16 @@ def model_inputs(arch, ink, rhythm, template=None, channels=2, n_context=None):
     raise ValueError(f"unknown architecture {arch!r}")
 
 
-def compiled_call(model, example):
-    """``model(x, training=False)`` as one XLA-compiled graph for inputs shaped like
-    ``example`` (any batch size). Calling it costs about a millisecond, unlike model.predict
+def compiled_call(model):
+    """``model(x, training=False)`` as one XLA-compiled graph taking what ``model_inputs``
+    gives (any batch size). Calling it costs about a millisecond, unlike model.predict
     (~50 ms), and XLA fuses each convolution with its batch normalisation and activation.
     XLA compiles once per batch size, on first use."""
     import tensorflow as tf
 
-    specs = tf.nest.map_structure(
-        lambda v: tf.TensorSpec((None, *np.shape(v)[1:]), tf.float32), example
-    )
+    specs = {t.name: tf.TensorSpec(t.shape, tf.float32) for t in model.inputs}
+    if len(specs) == 1:  # a single input is passed as a plain tensor (the prototype)
+        (specs,) = specs.values()
     return tf.function(lambda x: model(x, training=False), input_signature=[specs],
                        jit_compile=True)
 

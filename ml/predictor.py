@@ -113,12 +113,9 @@ class Predictor:
             self.arch, ink, rhythm, template, self.channels, self.n_context
         )
         # XLA: about 15% faster on two CPU cores than the plain graph, with probabilities
-        # within ~1e-6 of its own (1.3e-6 at most over record 208).
-        example = self._inputs(np.zeros((1, render.HEIGHT, render.WIDTH), np.float32),
-                               segment.no_rhythm(1))
-        # XLA compiles once per batch size, so each bucket is compiled now, not on a
-        # patient's first upload.
-        self._call = compiled_call(model, example)
+        # within ~1e-6 of its own (1.3e-6 at most over record 208). It compiles once per
+        # batch size, so each bucket is compiled now, not on a patient's first upload.
+        self._call = compiled_call(model)
         for size in BUCKETS:
             self.classify_ink(np.zeros((size, render.HEIGHT, render.WIDTH), np.float32),
                               segment.no_rhythm(size))

@@ -150,7 +150,7 @@ def predict(model, arch, ink, template, context, channels=2, n_context=None, bat
 
     if not len(ink):
         return np.zeros((0, len(CLASS_CODES)), np.float32)
-    call = call or compiled_call(model, inputs(0))
+    call = call or compiled_call(model)
     return np.concatenate([call(inputs(k)).numpy() for k in range(0, len(ink), batch)])
 
 
@@ -188,12 +188,10 @@ def train(args):
     steps = args.epochs * int(np.ceil(args.per_class * groups / args.batch))
     schedule = keras.optimizers.schedules.CosineDecay(args.lr, decay_steps=max(1, steps))
     optimizer = keras.optimizers.Adam(schedule if args.arch == "beatnet" else args.lr)
-    # Not XLA-compiled: on two CPU cores it made a training step no faster (ml/EXPERIMENTS.md,
-    # "Training time"); the validation predictions below are (7 s instead of 10 s per view).
+    # The training step is not XLA-compiled: on two CPU cores that made it no faster
+    # (ml/EXPERIMENTS.md, "Training time"). The validation scoring is: 7 s instead of 10 s.
     model.compile(optimizer=optimizer, loss=set_loss)
-    val_ink, val_template, val_context = canon_view
-    call = compiled_call(model, model_inputs(args.arch, val_ink[:1], val_context[:1],
-                                             val_template[:1], args.channels, n_context))
+    call = compiled_call(model)
 
     history, best, best_epoch = [], -1.0, -1
     for epoch in range(args.epochs):

@@ -26,9 +26,7 @@ import numpy as np
 
 from . import augment, datasets, detect_eval, evaluate, nonbeats, otherstyles, records
 from .errors import InputRejected
-from .predictor import DEFAULT_MODEL_DIR
-
-BEAT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "beat-split"
+from .predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
 
 
 def classification(model_dir, split, data_dir):
@@ -197,7 +195,7 @@ def run(args):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ml.bench", description=__doc__.split("\n")[0])
     p.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
-    p.add_argument("--beat-model", default=str(BEAT_MODEL_DIR))
+    p.add_argument("--beat-model", default=str(BEAT_SPLIT_MODEL_DIR))
     p.add_argument("--data-dir", default=None)
     p.add_argument("--json", default=None, help="also write the figures here")
     p.add_argument("--quick", action="store_true", help="small samples, for a smoke run")

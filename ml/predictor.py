@@ -21,6 +21,9 @@ from .preprocess import TARGET_FS, clean
 from .results import Beat, Episode, ImagePrediction, SignalAnalysis
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+# Trained on the beat-level split, for the card's literature-comparable figure only: the site
+# never serves it, since its test patients are also its training patients.
+BEAT_SPLIT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "beat-split"
 MODEL_FILE = "model.keras"
 # Beats per model call: on two CPU cores 64 runs a little faster than larger batches.
 BATCH = 64

@@ -20,7 +20,7 @@ Markdown body::
     ...
 
 ``category`` is one of arrhythmia, disease, prevention, site; ``class_label`` (arrhythmia
-articles only) a code from ``ml.labels``; ``position`` orders articles within a category;
+articles only) a code from ``ml.registry``; ``position`` orders articles within a category;
 ``related`` lists slugs; a header line starting with ``#`` is a comment.
 
 ``sync_articles`` creates or updates the rows from the files (the data migration and the
@@ -36,7 +36,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .rendering import article_slugs_linked, render_markdown
 

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ml.card import load_card
-from ml.labels import CLASSES
+from ml.registry import CLASSES
 
 logger = logging.getLogger(__name__)
 

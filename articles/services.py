@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 from .models import Article
 
@@ -20,13 +20,13 @@ def _normalise_code(code):
 
 
 def learn_more(code):
-    """The reading a patient needs after a beat was labelled ``code`` (an ``ml.labels`` code).
+    """The reading a patient needs after a beat was labelled ``code`` (an ``ml.registry`` code).
 
     Returns a dict::
 
         {
           "code": "V",                      # the code, normalised; "" when unknown
-          "name": "Premature Ventricular Contractions",   # ml.labels display name; ""
+          "name": "Premature Ventricular Contraction",   # ml.registry display name; ""
           "article": <Article> or None,     # the published article explaining this class
           "diseases": [<Article>, ...],     # published heart-condition articles related to it
           "prevention": [<Article>, ...],   # published prevention articles, related ones first

@@ -1,5 +1,5 @@
 """Geometry of the metrics page's inline SVG charts (the template only draws what is here)."""
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 DAY_CHART_WIDTH = 720
 DAY_CHART_HEIGHT = 180

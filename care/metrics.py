@@ -28,7 +28,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnosis.models import Diagnosis
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .models import Review
 

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 # How long an invitation link works. A doctor who still has to sign up and be verified
 # by an administrator needs some days; the patient can send a fresh link at any time.

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 

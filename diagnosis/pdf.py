@@ -22,7 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from . import presenters, trace, urgency
 from .models import DiagnosisFile, SignalResult

@@ -4,7 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 from . import urgency
 from .models import Diagnosis

@@ -2,9 +2,13 @@
 
 Public interface used by the web site:
     from ml import Predictor, InputRejected, CLASSES
+
+The run-time core sits at this level (registry, formats, preprocess, detect, segment, render,
+picture checks, Predictor); ``ml.training`` and ``ml.reports`` build on it and are never
+imported by it.
 """
 from .errors import InputRejected
-from .labels import CLASS_CODES, CLASS_NAMES, CLASSES
+from .registry import CLASS_CODES, CLASS_NAMES, CLASSES
 
 __all__ = ["CLASSES", "CLASS_CODES", "CLASS_NAMES", "InputRejected", "Predictor"]
 

@@ -24,7 +24,7 @@ How (a Pan-Tompkins-style detector, vectorised, with an automatic gain control):
 5. Position: the maximum of the slope energy (d**2 smoothed over 125 ms) within 100 ms,
    i.e. the centre of the QRS; detections closer than 120 ms are merged.
 
-Measured with ``python -m ml.detect_eval`` on all 48 mitdb records, MLII (V5 in 102/104),
+Measured with ``python -m ml.reports.detect_eval`` on all 48 mitdb records, MLII (V5 in 102/104),
 50 ms window: all beats Se 99.60 % / PPV 99.62 %; EC57 (flutter of 207 left out)
 Se 99.82 % / PPV 99.74 %. The thresholds were chosen on these same records (as is usual for
 QRS detectors on mitdb); DS1 and DS2 of the inter-patient split score alike (DS2 EC57:

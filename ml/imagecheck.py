@@ -11,7 +11,7 @@ check that the image has the structure of a single-beat ECG drawing:
 
 Plot frames and axes are tolerated: if the drawing is boxed in by a frame, only the inside of
 the frame is used. The thresholds were set on drawings from the training records and are
-measured on held-out ones by ``python -m ml.bench`` (rejection figures).
+measured on held-out ones by ``python -m ml.reports.bench`` (rejection figures).
 """
 import numpy as np
 from PIL import Image

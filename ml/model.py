@@ -5,7 +5,7 @@ conv-BN-ReLU-pool blocks, 64x96 -> 2x3), a dense head, and a second input with t
 rhythm context (ml.segment) joined before the last layers. About 82k parameters and 10M
 multiply-adds per beat (1.3M + 4.0M + 2.7M + 1.3M + 0.7M in the five convolutions): the
 2,000-3,000 beats of a 30-minute record classify in one to a few seconds on two CPU cores,
-depending on the CPU (``python -m ml.bench`` prints the whole analysis time).
+depending on the CPU (``python -m ml.reports.bench`` prints the whole analysis time).
 
 ``prototype``: the earlier student prototype, kept as the baseline: 64x64x3 input,
 Conv2D 32 3x3 relu, MaxPool 2, Conv2D 32 3x3 relu, MaxPool 2, Flatten, five Dense 128 relu,
@@ -15,7 +15,7 @@ import keras
 from keras import layers
 
 from . import render, segment
-from .labels import CLASS_CODES
+from .registry import CLASS_CODES
 
 ARCHITECTURES = ("beatnet", "prototype")
 PROTOTYPE_SIZE = 64

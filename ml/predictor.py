@@ -16,16 +16,17 @@ from . import decision, imagecheck, render, segment
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
-from .labels import CLASS_CODES, CLASS_INDEX
 from .preprocess import TARGET_FS, clean
-from .results import Beat, Episode, ImagePrediction, SignalAnalysis
+from .registry import CLASS_CODES, check_model_classes
+from .results import Beat, ImagePrediction, SignalAnalysis
+from .summary import finding, heart_rate, vf_episodes
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
 # Trained on the beat-level split, for the card's literature-comparable figure only: the site
 # never serves it, since its test patients are also its training patients.
 BEAT_SPLIT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "beat-split"
 MODEL_FILE = "model.keras"
-# Beats per model call: on two CPU cores 64 runs a little faster than larger batches.
+# Beats per model call (ml.reports.bench measures the speed of a whole record).
 BATCH = 64
 # The model is compiled (XLA) for these batch sizes only; a smaller batch is padded up to
 # the next one, so a worker compiles three times at start-up and never while serving.
@@ -34,23 +35,12 @@ BUCKETS = (1, 8, BATCH)
 LOW_CONFIDENCE = 0.70
 # A signal's result is uncertain when this share of its beats is uncertain.
 LOW_CONFIDENCE_SHARE = 0.20
-# Ventricular fibrillation is reported as an episode only when this many consecutive beat
-# windows are VF (about a second); a lone VF window is more likely an artefact.
-VF_MIN_WINDOWS = 4
-# Episodes closer than this are one episode interrupted by a few misread windows.
-VF_MERGE_GAP_S = 2.0
-# Ectopic beats lead the summary when at least this many (and this share of beats) occur.
-ECTOPIC_MIN_COUNT = 2
-ECTOPIC_MIN_SHARE = 0.005
-# A bundle branch block is a conduction pattern: it shows in most beats, not a few.
-BLOCK_MIN_SHARE = 0.30
-
 
 # What defines a model's answers: the .keras file's architecture and weights, and the decision
 # weights in meta.json (ml.decision). The .keras metadata.json only records when it was saved,
 # and config.json names shared objects by their memory address in the saving process, so both
 # are normalised away: the same weights saved twice, or retrained bit for bit by
-# ``python -m ml.train``, get the same version.
+# ``python -m ml.training.train``, get the same version.
 WEIGHTS_MEMBER = "model.weights.h5"
 
 
@@ -76,6 +66,15 @@ def _meta(model_dir):
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+# The output order of models saved before meta.json recorded its classes.
+LEGACY_CLASSES = ("N", "L", "R", "A", "V", "VF")
+
+
+def model_classes(meta):
+    """The class codes a model outputs, in order, as its meta.json records them."""
+    return tuple((meta or {}).get("classes", LEGACY_CLASSES))
+
+
 def model_version(model_dir):
     """The model's content hash (first 12 hex digits of SHA-256 over its architecture, weights
     and decision weights), shown with every result and on the model card."""
@@ -99,6 +98,7 @@ class Predictor:
         if not path.exists():
             raise FileNotFoundError(f"no model at {path}")
         self.meta = _meta(self.model_dir)
+        check_model_classes(model_classes(self.meta), where=f"The model in {self.model_dir}")
         self.decision_weights = decision.weights_of(self.meta)
         self.arch = self.meta.get("arch", "beatnet")
         self.channels = int(self.meta.get("channels", 1))
@@ -115,18 +115,18 @@ class Predictor:
         self._inputs = lambda ink, rhythm, template=None: model_inputs(
             self.arch, ink, rhythm, template, self.channels, self.n_context
         )
-        # XLA: about 15% faster on two CPU cores than the plain graph, with probabilities
-        # within ~1e-6 of its own (1.3e-6 at most over record 208). It compiles once per
-        # batch size, so each bucket is compiled now, not on a patient's first upload.
+        # XLA fuses each convolution with its normalisation and activation; it compiles once
+        # per batch size, so each bucket is compiled now, not on a patient's first upload.
         self._call = compiled_call(model)
         for size in BUCKETS:
             self.classify_ink(np.zeros((size, render.HEIGHT, render.WIDTH), np.float32),
                               segment.no_rhythm(size))
 
     def classify_ink(self, ink, context, template=None):
-        """Class probabilities (n, 6) of beats drawn as ``ink`` (n, H, W) with their context:
-        features (ml.segment.context_features) and template ink; zeros / None without. They
-        carry the model's decision weights (ml.decision): the label is their argmax."""
+        """Class probabilities (n, classes) of beats drawn as ``ink`` (n, H, W) with their
+        context: features (ml.segment.context_features) and template ink; zeros / None
+        without. They carry the model's decision weights (ml.decision): the label is their
+        argmax."""
         out = []
         for k in range(0, len(ink), BATCH):
             tm = None if template is None else template[k : k + BATCH]
@@ -236,60 +236,3 @@ def _padded(inputs, size):
 
 def _rounded(probabilities):
     return {c: round(float(v), 4) for c, v in zip(CLASS_CODES, probabilities, strict=True)}
-
-
-def vf_episodes(times, labels):
-    """Runs of at least VF_MIN_WINDOWS consecutive VF beats, as time spans."""
-    vf = labels == CLASS_INDEX["VF"]
-    episodes = []
-    start = None
-    for i, is_vf in enumerate(np.append(vf, False)):
-        if is_vf and start is None:
-            start = i
-        elif not is_vf and start is not None:
-            if i - start >= VF_MIN_WINDOWS:
-                episodes.append(
-                    Episode(
-                        start_s=round(max(0.0, float(times[start]) - render.BEFORE_S), 3),
-                        end_s=round(float(times[i - 1]) + render.AFTER_S, 3),
-                    )
-                )
-            start = None
-    merged = []
-    for ep in episodes:
-        if merged and ep.start_s - merged[-1].end_s < VF_MERGE_GAP_S:
-            merged[-1] = Episode(start_s=merged[-1].start_s, end_s=ep.end_s)
-        else:
-            merged.append(ep)
-    return merged
-
-
-def heart_rate(times, labels):
-    """Mean heart rate in beats per minute from the RR intervals outside VF; None if unknown."""
-    if len(times) < 2:
-        return None
-    rr = np.diff(times)
-    organised = (labels[1:] != CLASS_INDEX["VF"]) & (labels[:-1] != CLASS_INDEX["VF"])
-    rr = rr[organised & (rr > 0.2) & (rr < 3.0)]
-    if len(rr) == 0:
-        return None
-    return round(60.0 / float(np.mean(rr)), 1)
-
-
-def finding(counts, episodes):
-    """The headline finding of a recording, most urgent first.
-
-    VF when an episode was found; a bundle branch block when it shows in a large share of
-    beats; otherwise premature ventricular, then atrial, beats when there are more than a
-    stray one; otherwise normal.
-    """
-    total = max(1, sum(counts.values()))
-    if episodes:
-        return "VF"
-    blocks = [c for c in ("L", "R") if counts[c] / total >= BLOCK_MIN_SHARE]
-    if blocks:
-        return max(blocks, key=lambda c: counts[c])
-    for code in ("V", "A"):
-        if counts[code] >= ECTOPIC_MIN_COUNT and counts[code] / total >= ECTOPIC_MIN_SHARE:
-            return code
-    return "N"

@@ -1,7 +1,7 @@
 """What the Predictor returns: plain dataclasses with JSON-safe ``to_dict``."""
 from dataclasses import asdict, dataclass, field
 
-from .labels import CLASS_CODES, CLASS_NAMES
+from .registry import CLASS_CODES, CLASS_NAMES
 
 
 def _probs(row):

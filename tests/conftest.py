@@ -2,7 +2,8 @@
 
 The suite runs against the real PostgreSQL and Redis on 127.0.0.1 and reads the real
 PhysioNet records (mitdb, vfdb). If a server cannot be reached or the records are not where
-``ml.records`` looks, the whole run stops with a message saying what to do: nothing is skipped.
+``ml.training.records`` looks, the whole run stops with a message saying what to do: nothing is
+skipped.
 """
 import re
 import socket
@@ -31,7 +32,7 @@ def _redis_answers(url):
 
 def _missing_records():
     """Why the PhysioNet records cannot be read, or None when both databases are there."""
-    from ml.records import resolve_data_dir
+    from ml.training.records import resolve_data_dir
 
     base = resolve_data_dir()
     absent = [db for db, name in (("mitdb", "100"), ("vfdb", "418"))

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from articles.content_sync import CONTENT_DIR, ContentError, load_article_files
 from articles.models import Article
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from ml.labels import CLASSES
+from ml.registry import CLASSES
 
 pytestmark = pytest.mark.django_db
 

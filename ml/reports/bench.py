@@ -1,4 +1,4 @@
-"""All the ML core's measured figures from one run: ``python -m ml.bench [--json FILE]``.
+"""All the ML core's measured figures from one run: ``python -m ml.reports.bench [--json FILE]``.
 
 1. beat-split accuracy and macro-F1 (the beat-split model, ``--beat-model``);
 2. inter-patient macro-F1 with each class's F1 (the default model);
@@ -24,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import augment, datasets, detect_eval, evaluate, nonbeats, otherstyles, records
-from .errors import InputRejected
-from .predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
+from ..errors import InputRejected
+from ..predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
+from ..training import augment, datasets, records
+from . import detect_eval, evaluate, nonbeats, otherstyles
 
 
 def classification(model_dir, split, data_dir):
@@ -60,7 +61,7 @@ def _png(img):
 
 def rejection(predictor, test, data_dir, per_kind, per_class):
     """Share of non-beat pictures rejected, and of real held-out beats wrongly rejected."""
-    from .images import load_image
+    from ..images import load_image
 
     segments = []
     for name in ("100", "105", "213"):
@@ -95,7 +96,7 @@ def rejection(predictor, test, data_dir, per_kind, per_class):
 
 
 def latency(predictor, test, runs):
-    from .images import load_image
+    from ..images import load_image
 
     wide = test.wide[len(test) // 2]
     data = _png(otherstyles.mpl_gray_192x128(wide, augment.WIDE_BEFORE))
@@ -118,7 +119,7 @@ def latency(predictor, test, runs):
 def record_analysis(predictor, data_dir, names=("100", "208"), repeats=3):
     """Seconds from file to per-beat labels for each record: the median of ``repeats`` runs
     (a shared 2-core machine varies by a third from one run to the next), all runs kept."""
-    from .io import read_signal
+    from ..io import read_signal
 
     base = records.resolve_data_dir(data_dir) / "mitdb"
     out = {}
@@ -156,7 +157,7 @@ def cpu_name(cpuinfo="/proc/cpuinfo"):
 
 
 def run(args):
-    from .predictor import Predictor
+    from ..predictor import Predictor
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quick = args.quick
@@ -193,7 +194,8 @@ def run(args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ml.bench", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.reports.bench",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     p.add_argument("--beat-model", default=str(BEAT_SPLIT_MODEL_DIR))
     p.add_argument("--data-dir", default=None)

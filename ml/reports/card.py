@@ -1,8 +1,9 @@
 """Model cards: the measured figures shipped next to a model.
 
-``card.json`` is written only by ``python -m ml.card`` from the JSON files that
-``ml.evaluate`` and ``ml.bench`` wrote, never by hand (``--keep`` re-uses the figures of the
-current card, which came from those files, for whatever is not given anew). Schema (fractions
+``card.json`` is written only by ``python -m ml.reports.card`` from the JSON files that
+``ml.reports.evaluate`` and ``ml.reports.bench`` wrote, never by hand (``--keep`` re-uses the
+figures of the current card, which came from those files, for whatever is not given anew). It is
+read through ``ml.card.load_card``. Schema (fractions
 in [0, 1] unless named otherwise):
 
     {
@@ -21,11 +22,11 @@ in [0, 1] unless named otherwise):
           "baseline": { same keys },           # the prototype architecture, same split
           "ci_subset": {"n", "accuracy", "macro_f1"},
           "model_version": "...",              # the model measured (beat: a separate model)
-          "decision_tau": ..,                  # ml.decision's exponent; None: plain argmax
+          "decision_tau": ..,                  # ml.training.decision's exponent; None: plain argmax
           "baseline_decision_tau": ..,         # the same for the baseline
         }
       },
-      "extra": {...}            # rejection, drawing styles, latency, detector figures (ml.bench)
+      "extra": {...}   # rejection, drawing styles, latency, detector figures (ml.reports.bench)
     }
 """
 import argparse
@@ -33,27 +34,18 @@ import json
 import time
 from pathlib import Path
 
-from .labels import CLASSES
-
-CARD_JSON = "card.json"
-CARD_MD = "card.md"
-
-
-def load_card(model_dir):
-    """The card of the model in ``model_dir`` as a dict, or None when there is none."""
-    path = Path(model_dir) / CARD_JSON
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+from ..card import CARD_JSON, CARD_MD, load_card
+from ..predictor import DEFAULT_MODEL_DIR, model_version
+from ..registry import CLASSES
 
 
 def _load(path):
     return json.loads(Path(path).read_text()) if path else None
 
 
-# A card's evaluation entry is an ml.evaluate result under the card's names, in card order:
-# (card key, ml.evaluate key). Confidence and VF figures are None when an evaluation has none;
-# drawing styles appear only where they were measured.
+# A card's evaluation entry is an ml.reports.evaluate result under the card's names, in card
+# order: (card key, ml.reports.evaluate key). Confidence and VF figures are None when an
+# evaluation has none; drawing styles appear only where they were measured.
 EVAL_FIELDS = (
     ("split_description", "split_description"),
     ("model_version", "model_version"),
@@ -71,7 +63,7 @@ ONLY_IF_MEASURED = {"styles"}
 
 
 def _translate(src, to_card):
-    """An ml.evaluate result as a card entry (``to_card``), or a card entry back again."""
+    """An ml.reports.evaluate result as a card entry (``to_card``), or a card entry back again."""
     out = {}
     for card_key, eval_key in EVAL_FIELDS:
         src_key, dst_key = (eval_key, card_key) if to_card else (card_key, eval_key)
@@ -83,8 +75,7 @@ def _translate(src, to_card):
 
 def build(model_dir, evals, baselines, bench=None):
     """The card dict from evaluation JSONs: ``evals``/``baselines`` map split -> dict."""
-    from . import render
-    from .predictor import model_version
+    from .. import render
 
     model_dir = Path(model_dir)
     meta_path = model_dir / "meta.json"
@@ -118,9 +109,9 @@ def build(model_dir, evals, baselines, bench=None):
 def inputs_from_card(card):
     """The ``build`` inputs a card was made from: (evals, baselines, bench).
 
-    Every entry of a card is a copy of ``ml.evaluate``/``ml.bench`` output, so a card can be
-    rebuilt with one evaluation added or replaced without re-running the others (``--keep``);
-    the figures still all come from the evaluation code.
+    Every entry of a card is a copy of ``ml.reports.evaluate``/``ml.reports.bench`` output, so
+    a card can be rebuilt with one evaluation added or replaced without re-running the others
+    (``--keep``); the figures still all come from the evaluation code.
     """
     evals, baselines = {}, {}
     for split, entry in (card.get("evaluations") or {}).items():
@@ -173,11 +164,12 @@ def markdown(card):
     lines = [
         "# Model card: beat classifier",
         "",
-        f"Version `{card['model_version']}`, generated {card['created']} by `python -m ml.card` "
-        "from the outputs of `python -m ml.evaluate` and `python -m ml.bench`. "
-        "Do not edit by hand.",
+        f"Version `{card['model_version']}`, generated {card['created']} by "
+        "`python -m ml.reports.card` from the outputs of `python -m ml.reports.evaluate` and "
+        "`python -m ml.reports.bench`. Do not edit by hand.",
         "",
-        "Six classes: " + ", ".join(f"{c['name']} ({c['code']})" for c in card["classes"]) + ".",
+        f"{len(card['classes'])} classes: "
+        + ", ".join(f"{c['name']} ({c['code']})" for c in card["classes"]) + ".",
         "",
         "## Input contract",
         "",
@@ -219,9 +211,9 @@ def markdown(card):
         taus = [f"{who} {_tau(ev.get(key))}" for who, key in (
             ("model", "decision_tau"), ("baseline", "baseline_decision_tau"),
         ) if who == "model" or "baseline" in ev]  # fmt: skip
-        lines += ["", "Decisions (ml.decision: class probabilities reweighted by the training "
-                  "class shares to a power tau chosen on the validation fold; tau 0 is the "
-                  "network's plain argmax): " + ", ".join(taus) + "."]
+        lines += ["", "Decisions (ml.training.decision: class probabilities reweighted by the "
+                  "training class shares to a power tau chosen on the validation fold; tau 0 is "
+                  "the network's plain argmax): " + ", ".join(taus) + "."]
         vf = ev.get("vf_rhythm")
         if vf:
             lines += [
@@ -258,7 +250,7 @@ def markdown(card):
         lines.append("")
     extra = card.get("extra") or {}
     if extra:
-        lines += ["## Other measurements (`python -m ml.bench`)", ""]
+        lines += ["## Other measurements (`python -m ml.reports.bench`)", ""]
         for key, value in extra.items():
             lines.append(f"- {key}: `{json.dumps(value)}`")
         lines.append("")
@@ -282,7 +274,7 @@ def _tau(tau):
     return "argmax (no decision step)" if tau is None else f"tau {tau:g}"
 
 
-README_BEGIN = "<!-- model-card:begin (written by python -m ml.card; do not edit) -->"
+README_BEGIN = "<!-- model-card:begin (written by python -m ml.reports.card; do not edit) -->"
 README_END = "<!-- model-card:end -->"
 
 
@@ -356,7 +348,8 @@ def readme_block(card):
     if facts:
         cpus, cpu = extra.get("cpus"), extra.get("cpu")
         where = f" (speeds on {cpus} CPU cores{f': {cpu}' if cpu else ''})" if cpus else ""
-        lines += ["", f"Measured by `python -m ml.evaluate` and `python -m ml.bench`{where}:", ""]
+        lines += ["", "Measured by `python -m ml.reports.evaluate` and "
+                  f"`python -m ml.reports.bench`{where}:", ""]
         lines += [f"- {fact}" for fact in facts]
     lines += ["", README_END]
     return "\n".join(lines)
@@ -382,21 +375,21 @@ def write(model_dir, card):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ml.card", description="Write a model card.")
+    p = argparse.ArgumentParser(prog="python -m ml.reports.card", description="Write a model card.")
     p.add_argument("--model", required=True, help="the model folder the card is written into")
-    p.add_argument("--inter", help="ml.evaluate JSON of this model, inter split")
-    p.add_argument("--beat", help="ml.evaluate JSON of the same architecture, beat split")
-    p.add_argument("--baseline-inter", help="ml.evaluate JSON of the prototype, inter split")
-    p.add_argument("--baseline-beat", help="ml.evaluate JSON of the prototype, beat split")
-    p.add_argument("--bench", help="ml.bench JSON (extra figures)")
+    p.add_argument("--inter", help="ml.reports.evaluate JSON of this model, inter split")
+    p.add_argument("--beat", help="ml.reports.evaluate JSON of the same architecture, beat split")
+    p.add_argument("--baseline-inter",
+                   help="ml.reports.evaluate JSON of the prototype, inter split")
+    p.add_argument("--baseline-beat", help="ml.reports.evaluate JSON of the prototype, beat split")
+    p.add_argument("--bench", help="ml.reports.bench JSON (extra figures)")
     p.add_argument("--keep", action="store_true",
                    help="start from the model's current card: what is not given is kept")
-    p.add_argument("--readme", default=str(Path(__file__).resolve().parent.parent / "README.md"),
+    p.add_argument("--readme", default=str(Path(__file__).resolve().parents[2] / "README.md"),
                    help="README whose generated model block is refreshed")
     args = p.parse_args(argv)
     evals, baselines, bench = {}, {}, None
     if args.keep:
-        from .predictor import model_version
 
         old = load_card(args.model)
         if old is None:
@@ -427,7 +420,7 @@ def main(argv=None):
     card = build(args.model, evals, baselines, bench)
     write(args.model, card)
     print(f"wrote {Path(args.model) / CARD_JSON}, {CARD_MD}, confusion.png")
-    if Path(args.model).resolve() == Path(__file__).resolve().parent / "models" / "default":
+    if Path(args.model).resolve() == DEFAULT_MODEL_DIR.resolve():
         if update_readme(args.readme, card):
             print(f"refreshed the model block of {args.readme}")
 

@@ -1,6 +1,6 @@
 """Measure the R-peak detector on the MIT-BIH Arrhythmia Database.
 
-    python -m ml.detect_eval [--data-dir D] [--records 100 105 ...] [--tolerance 0.05]
+    python -m ml.reports.detect_eval [--data-dir D] [--records 100 105 ...] [--tolerance 0.05]
                              [--detector ours|xqrs] [--json FILE]
 
 For each record the main lead (MLII; V5 in 102 and 104) goes through ``ml.preprocess.clean``
@@ -23,9 +23,9 @@ import time
 
 import numpy as np
 
-from . import records as rec
-from .detect import detect_r_peaks, match_beats
-from .preprocess import clean
+from ..detect import detect_r_peaks, match_beats
+from ..preprocess import clean
+from ..training import records as rec
 
 
 def score(ref, test, tol):
@@ -139,7 +139,8 @@ def _print_table(results, summary, stream):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--data-dir", default=None, help="folder holding mitdb/ (see ml.records)")
+    p.add_argument("--data-dir", default=None,
+                   help="folder holding mitdb/ (see ml.training.records)")
     p.add_argument("--records", nargs="*", default=list(rec.MITDB_RECORDS))
     p.add_argument("--tolerance", type=float, default=0.05, help="match window in seconds")
     p.add_argument("--detector", choices=sorted(DETECTORS), default="ours")

@@ -1,6 +1,6 @@
 """Measure a trained model on a split's held-out test beats.
 
-    python -m ml.evaluate --model DIR --split beat|inter --json FILE [--styles]
+    python -m ml.reports.evaluate --model DIR --split beat|inter --json FILE [--styles]
 
 Figures (each: accuracy, macro-F1, per-class precision/recall/F1/support, confusion matrix):
 - ``signal``: beats as the signal analysis sees them: drawn by our renderer at the reference
@@ -9,9 +9,9 @@ Figures (each: accuracy, macro-F1, per-class precision/recall/F1/support, confus
 - ``ci_subset``: ``signal`` on a fixed class-stratified sample (datasets.fixed_subset), which CI
   re-measures against this figure;
 - with ``--styles``: image-only accuracy (overall and per class) of a fixed sample of test
-  beats saved as PNG by our renderer ("own") and drawn by other software (ml.otherstyles), all
-  through the upload path (ml.images.load_image + validity checks + canonicalisation);
-  rejected beats count as errors and are reported.
+  beats saved as PNG by our renderer ("own") and drawn by other software
+  (ml.reports.otherstyles), all through the upload path (picture reader + validity checks +
+  canonicalisation); rejected beats count as errors and are reported.
 """
 import argparse
 import io
@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import augment, datasets, metrics, segment
-from .errors import InputRejected
-from .train import canonical_views
+from .. import segment
+from ..errors import InputRejected
+from ..training import augment, datasets, metrics
+from ..training.validation import canonical_views
 
 SPLIT_DESCRIPTIONS = {
     "inter": (
@@ -55,8 +56,8 @@ def vf_rhythm_figures(predictor, data_dir=None):
     episodes cover (sensitivity), how much of the episodes' time is annotated VF (positive
     predictivity), and how many episodes lie wholly outside VF, per hour of other rhythms.
     Noise spans are left out of both sides (the truth there is unknown)."""
-    from . import records
-    from .io import read_signal
+    from ..io import read_signal
+    from ..training import records
 
     base = records.resolve_data_dir(data_dir) / "vfdb"
     totals = {"vf_s": 0, "predicted_s": 0, "overlap_s": 0, "other_s": 0, "false_episodes": 0}
@@ -103,7 +104,7 @@ def vf_rhythm_figures(predictor, data_dir=None):
 def confidence_figures(labels, probabilities):
     """How the low-confidence flag splits the test beats: how many are flagged, and how often
     flagged and unflagged beats are right."""
-    from .predictor import LOW_CONFIDENCE
+    from ..predictor import LOW_CONFIDENCE
 
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
@@ -136,8 +137,8 @@ def per_class_accuracy(hits, labels):
 
 def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
     """Accuracy of uploads drawn in our style and in other programs' styles."""
+    from ..images import load_image
     from . import otherstyles
-    from .images import load_image
 
     sample = datasets.fixed_subset(beats, per_class=per_class)
     styles = {"own": otherstyles.own_style, **otherstyles.STYLES}
@@ -171,7 +172,7 @@ def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
 
 
 def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
-    from .predictor import Predictor
+    from ..predictor import Predictor
 
     started = time.time()
     predictor = Predictor(model_dir)
@@ -188,7 +189,7 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
         "model_dir": str(model_dir),
         "model_version": predictor.version,
         "arch": predictor.arch,
-        # ml.decision's exponent (None: plain argmax, a model trained before that step)
+        # ml.training.decision's exponent (None: plain argmax, a model trained before that step)
         "decision_tau": (predictor.meta.get("decision") or {}).get("tau"),
         "split": split,
         "split_description": SPLIT_DESCRIPTIONS[split],
@@ -207,7 +208,8 @@ def evaluate(model_dir, split, data_dir=None, styles=False, test=None):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.reports.evaluate",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, help="model folder (model.keras, meta.json)")
     p.add_argument("--split", choices=datasets.SPLITS + datasets.DEV_SPLITS, required=True)
     p.add_argument("--json", required=True, help="where to write the figures")

@@ -6,8 +6,10 @@ synthetic beat (ml.synthetic).
 """
 import numpy as np
 
-from . import augment, render, synthetic
-from .labels import CLASS_INDEX
+from .. import render
+from ..registry import CLASS_INDEX
+from ..training import augment
+from . import synthetic
 
 # Records with many beats of each class (for VF: a vfdb record in the training split).
 SOURCES = {
@@ -23,7 +25,7 @@ SCALE = 3  # drawn at 3x the model's canvas so it is readable on a web page
 
 def typical_window(code, data_dir=None):
     """The model window of a typical beat of ``code`` from its source record."""
-    from . import datasets
+    from ..training import datasets
 
     db, name = SOURCES[code]
     load = datasets.mitdb_beats if db == "mitdb" else datasets.vfdb_beats

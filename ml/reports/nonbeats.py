@@ -2,8 +2,8 @@
 
 Kinds: blank canvases, real photographs (the sample photos shipped with matplotlib, cropped and
 scaled), text, noise, scribbles and shapes, ECG paper grids, and whole multi-beat strips drawn
-from real records. Used only for measurement (``ml.bench``) and tests, never for training, so the
-rejection figures are not tuned to this generator's exact output.
+from real records. Used only for measurement (``ml.reports.bench``) and tests, never for
+training, so the rejection figures are not tuned to this generator's exact output.
 """
 import gzip
 import io
@@ -13,7 +13,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from . import render
+from .. import render
 
 KINDS = ("blank", "photo", "text", "noise", "scribble", "grid", "strip")
 _MPL_DATA = Path(matplotlib.get_data_path())

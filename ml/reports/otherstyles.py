@@ -9,7 +9,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import render
+from .. import render
 
 FS = render.FS
 

@@ -1,11 +1,11 @@
-"""Reproduce the shipped models and their card: ``python -m ml.pipeline --work runs/``.
+"""Reproduce the shipped models and their card: ``python -m ml.reports.pipeline --work runs/``.
 
 1. train beatnet on the inter-patient split  -> ml/models/default (the site's model)
 2. train beatnet on the beat-level split      -> ml/models/beat-split (for the card's figures)
 3. train the prototype baseline on both splits (in the work folder: too big to commit)
-4. evaluate all four on their test sets (``ml.evaluate``), both beatnets with drawing styles
-5. measure everything else (``ml.bench``)
-6. write card.json, card.md and confusion.png next to the default model (``ml.card``)
+4. evaluate all four on their test sets (``ml.reports.evaluate``), both beatnets with drawing styles
+5. measure everything else (``ml.reports.bench``)
+6. write card.json, card.md and confusion.png next to the default model (``ml.reports.card``)
 
 ``--skip-training`` re-runs 4-6 on the models already in place. Every step is a plain
 command-line call of the modules above, so each can also be run by hand.
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
+from ..predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
 
 SHIPPED = ("model.keras", "meta.json")
 
@@ -33,7 +33,8 @@ def _ship(run_dir, target):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ml.pipeline", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.reports.pipeline",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--work", default="runs", help="folder for training runs and evaluations")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--skip-training", action="store_true")
@@ -54,7 +55,7 @@ def main(argv=None):
     }
     if not args.skip_training:
         for name, (split, arch, target, extra) in runs.items():
-            _run("ml.train", "--split", split, "--arch", arch, "--out", str(work / name),
+            _run("ml.training.train", "--split", split, "--arch", arch, "--out", str(work / name),
                  *extra, *data)
             if target is not None:
                 _ship(work / name, target)
@@ -63,13 +64,13 @@ def main(argv=None):
         model = target if target is not None else work / name
         out = work / f"eval-{name}.json"
         styles = ["--styles"] if name.endswith("beatnet") else []
-        _run("ml.evaluate", "--model", str(model), "--split", split, "--json", str(out),
+        _run("ml.reports.evaluate", "--model", str(model), "--split", split, "--json", str(out),
              *styles, *data)
         evals[name] = out
     bench = work / "bench.json"
-    _run("ml.bench", "--json", str(bench), *data)
+    _run("ml.reports.bench", "--json", str(bench), *data)
     _run(
-        "ml.card", "--model", str(DEFAULT_MODEL_DIR),
+        "ml.reports.card", "--model", str(DEFAULT_MODEL_DIR),
         "--inter", str(evals["inter-beatnet"]), "--beat", str(evals["beat-beatnet"]),
         "--baseline-inter", str(evals["inter-prototype"]),
         "--baseline-beat", str(evals["beat-prototype"]),

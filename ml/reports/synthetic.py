@@ -7,7 +7,7 @@ nothing is trained or measured on them.
 """
 import numpy as np
 
-from . import render
+from .. import render
 
 # (amplitude mV, centre s relative to R, width s) per wave.
 WAVES = {

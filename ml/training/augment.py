@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from . import render
-from .images import fit_to_canvas, ink_bbox, ink_map, to_gray
+from .. import render
+from ..images import fit_to_canvas, ink_bbox, ink_map, to_gray
 
 # Beat windows are cut wider than the model's window so augmentation can vary the extent.
 WIDE_BEFORE = round(0.45 * render.FS)  # 162 samples before the R peak

@@ -8,7 +8,7 @@ model's own window is cut from its middle).
 - mitdb: our R-peak detector gives the positions (as for an upload) and the reference beat
   annotation matched to each detection (within 100 ms) its label (N L R A V, and the flutter
   waves ``!`` of record 207 as VF); the few beats the detector misses (about 0.4%, measured by
-  ``ml.detect_eval``) are left out. Paced records are left out (AAMI EC57 practice). Rhythm
+  ``ml.reports.detect_eval``) are left out. Paced records are left out (AAMI EC57 practice). Rhythm
   features and templates come from all detections of the record.
 - vfdb: ventricular fibrillation/flutter has no beat labels, so VF windows are centred on the
   waves our own R-peak detector finds inside the VF spans (as at inference), away from the span
@@ -23,11 +23,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..detect import detect_r_peaks, match_beats
+from ..preprocess import TARGET_FS, clean
+from ..registry import (
+    CLASS_CODES,
+    CLASS_INDEX,
+    EPISODE_CLASS,
+    MITDB_SYMBOL_TO_CLASS,
+    NOT_VF,
+    VF_RHYTHMS,
+)
+from ..segment import cut_windows, local_templates, rhythm_features
 from . import augment, records
-from .detect import detect_r_peaks, match_beats
-from .labels import CLASS_CODES, CLASS_INDEX, MITDB_SYMBOL_TO_CLASS, NOT_VF, VF_RHYTHMS
-from .preprocess import TARGET_FS, clean
-from .segment import cut_windows, local_templates, rhythm_features
 
 SPLITS = ("inter", "beat")
 # Development folds inside DS1 (patient-disjoint, each class on both sides) for design
@@ -160,7 +167,7 @@ def vfdb_beats(name, data_dir=None):
     for start, end in records.vf_spans(rec):
         s, e = _scaled([start, end], rec.fs)
         keep |= (peaks >= s + edge) & (peaks < e - edge)
-    return _vfdb_beat_set(name, x, peaks, rhythm, keep, CLASS_INDEX["VF"])
+    return _vfdb_beat_set(name, x, peaks, rhythm, keep, CLASS_INDEX[EPISODE_CLASS])
 
 
 NEGATIVE_SKIP_RHYTHMS = VF_RHYTHMS + ("(NOISE",)

@@ -1,10 +1,10 @@
 """From the network's probabilities to a decision: correcting for class-balanced training.
 
-``python -m ml.train`` draws every class equally often, so the network learns as if a beat were
-as likely to be a premature atrial contraction as a normal beat. In a recording most beats are
-normal, and that balanced prior over-calls the rare classes: on the beat split a third of the
-beats called A were normal beats. Bayes' rule undoes it: multiply each class probability by the
-class's share of the training beats and renormalise. Applied in full, this maximises accuracy
+``python -m ml.training.train`` draws every class equally often, so the network learns as if a
+beat were as likely to be a premature atrial contraction as a normal beat. In a recording most
+beats are normal, and that balanced prior over-calls the rare classes (ml/EXPERIMENTS.md has the
+measurements). Bayes' rule undoes it: multiply each class probability by the class's share of
+the training beats and renormalise. Applied in full, this maximises accuracy
 but can cost the rare classes recall, so it is applied with an exponent tau in [0, 1] (0: the
 network as trained, 1: the full correction), the post-hoc logit adjustment of Menon et al.,
 "Long-tail learning via logit adjustment", ICLR 2021.
@@ -12,11 +12,13 @@ network as trained, 1: the full correction), the post-hoc logit adjustment of Me
 tau is chosen on the validation fold (10% of the training beats, never the test set) by the
 score that picks the training checkpoint: the mean of the macro-F1 of beats with their rhythm
 context and of styled drawings without it. The weights are stored in the model's meta.json under
-``decision``, are part of its version, and the Predictor applies them to every probability it
-reports, so the confidence flag and the shown probabilities follow the same decision.
+``decision``, are part of its version, and the Predictor applies them (``ml.decision.apply``) to
+every probability it reports, so the confidence flag and the shown probabilities follow the same
+decision.
 
-``python -m ml.train`` chooses tau at the end of training; ``python -m ml.decision --model DIR``
-chooses it again for a trained model (the models trained before this step existed).
+``python -m ml.training.train`` chooses tau at the end of training;
+``python -m ml.training.decision --model DIR`` chooses it again for a trained model (the models
+trained before this step existed).
 """
 import argparse
 import json
@@ -25,7 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .labels import CLASS_CODES
+from ..decision import apply
+from ..registry import CLASS_CODES
+from . import metrics
 
 TAUS = tuple(round(0.1 * k, 1) for k in range(11))
 
@@ -38,30 +42,10 @@ def prior_weights(train_counts, tau):
     return weights / weights.max()
 
 
-def apply(probabilities, weights):
-    """Reweighted and renormalised probabilities (n, 6); ``weights`` None leaves them as they
-    are."""
-    probabilities = np.asarray(probabilities, np.float32)
-    if weights is None or len(probabilities) == 0:
-        return probabilities
-    scaled = probabilities * np.asarray(weights, np.float32)
-    return scaled / np.maximum(scaled.sum(axis=1, keepdims=True), 1e-12)
-
-
-def weights_of(meta):
-    """The decision weights stored in a model's meta.json, or None for plain argmax."""
-    decision = (meta or {}).get("decision")
-    if not decision:
-        return None
-    return np.array([float(decision["weights"][c]) for c in CLASS_CODES], np.float32)
-
-
 def choose(labels, views, train_counts, taus=TAUS):
     """The decision record for meta.json: the tau with the best mean validation macro-F1 over
     ``views`` (probability arrays of the same beats, e.g. with context and image only); ties go
     to the smaller tau, the one closer to the network as trained."""
-    from . import metrics
-
     table = {}
     for tau in taus:
         w = prior_weights(train_counts, tau)
@@ -79,10 +63,10 @@ def choose(labels, views, train_counts, taus=TAUS):
 
 
 def choose_for(model, arch, labels, views, train_counts, channels=2, n_context=None):
-    """``choose`` for a network on the validation ``views`` that ml.train scores it on
-    (``train.validation_views``: with context, and styled without)."""
-    from .inputs import compiled_call
-    from .train import predict
+    """``choose`` for a network on the validation ``views`` that training scores it on
+    (``validation.validation_views``: with context, and styled without)."""
+    from ..inputs import compiled_call
+    from .validation import predict
 
     call = compiled_call(model)  # one compilation for both views
     probabilities = [predict(model, arch, *view, channels, n_context, call=call)
@@ -91,7 +75,8 @@ def choose_for(model, arch, labels, views, train_counts, channels=2, n_context=N
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m ml.decision", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.decision",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, help="model folder (model.keras, meta.json)")
     p.add_argument("--data-dir", default=None)
     args = p.parse_args(argv)
@@ -99,7 +84,7 @@ def main(argv=None):
     import keras
 
     from . import datasets
-    from .train import VALIDATION_SEED_OFFSET, validation_views
+    from .validation import VALIDATION_SEED_OFFSET, validation_views
 
     folder = Path(args.model)
     meta = json.loads((folder / "meta.json").read_text())

@@ -1,7 +1,7 @@
 """Classification figures: accuracy, macro-F1, per-class precision/recall/F1, confusion matrix."""
 import numpy as np
 
-from .labels import CLASS_CODES
+from ..registry import CLASS_CODES
 
 
 def confusion(y_true, y_pred):

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import wfdb
 
-from .labels import VF_RHYTHMS
+from ..registry import VF_RHYTHMS
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 
 MITDB_RECORDS = (

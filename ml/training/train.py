@@ -1,17 +1,18 @@
-"""Train a beat classifier: ``python -m ml.train --split inter --out runs/inter-beatnet``.
+"""Train a beat classifier:
+``python -m ml.training.train --split inter --out runs/inter-beatnet``.
 
 Each epoch draws a class-balanced sample of training beats (rare classes are drawn with
 replacement; every draw is drawn in a fresh style, so repeats are never identical) and renders
 them: half as the signal path renders them (fixed geometry, R position jittered by up to 11
 ms), half in random styles of other software brought back through the upload path (see
-ml/augment.py). The rhythm features are hidden for most styled drawings and some canonical ones,
-so the model also learns to judge a lone beat image, which has no rhythm context.
+ml/training/augment.py). The rhythm features are hidden for most styled drawings and some
+canonical ones, so the model also learns to judge a lone beat image, which has no rhythm context.
 
 Checkpoints: ``best.keras`` (best validation score so far) and ``last.keras`` after every epoch;
 training stops early when the validation score has not improved for ``--patience`` epochs.
 The validation score is the mean of the macro-F1 with rhythm context and the macro-F1 of
 image-only styled drawings, on 10% of the training beats held out (never the test set). The
-same score then chooses the decision weights that undo the balanced draws (ml/decision.py),
+same score then chooses the decision weights that undo the balanced draws (ml/training/decision.py),
 stored in meta.json.
 Everything is seeded; the same command gives the same model on the same machine: bit-identical
 weights, hence the same version (tests/ml/test_train.py runs the command twice). On a CPU with
@@ -29,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from . import augment, datasets, decision, metrics, segment
-from .labels import CLASS_CODES, CLASS_INDEX, NOT_VF
+from .. import segment
+from ..registry import CLASS_CODES, CLASS_INDEX, EPISODE_CLASS, NOT_VF
+from . import augment, datasets, decision, metrics
+from .validation import VALIDATION_SEED_OFFSET, predict, validation_views
 
 STYLED_SHARE = 0.5
-# The styled validation drawings are seeded with the training seed plus this.
-VALIDATION_SEED_OFFSET = 7
 HIDE_CONTEXT_CANONICAL = 0.25
 
 
@@ -54,12 +55,13 @@ def balanced_indices(labels, per_class, rng):
 
 
 def targets(labels):
-    """Label sets as 0/1 rows: one class for a labelled beat, every class but VF for NOT_VF."""
+    """Label sets as 0/1 rows: one class for a labelled beat, every class but the episode class
+    (ventricular fibrillation) for NOT_VF."""
     out = np.zeros((len(labels), len(CLASS_CODES)), np.float32)
     known = labels >= 0
     out[np.flatnonzero(known), labels[known]] = 1.0
     out[~known] = 1.0
-    out[~known, CLASS_INDEX["VF"]] = 0.0
+    out[~known, CLASS_INDEX[EPISODE_CLASS]] = 0.0
     return out
 
 
@@ -119,41 +121,6 @@ def render_epoch(beats, idx, rng, pool=None, styled_share=STYLED_SHARE, perturb=
     return ink, tmpl, rhythm, beats.labels[idx]
 
 
-def canonical_views(beats):
-    """Beats as the signal analysis sees them: (ink, template ink, context features)."""
-    windows = augment.canonical_from_wide(beats.wide)
-    templates = augment.canonical_from_wide(beats.template)
-    context = segment.context_features(
-        beats.rhythm, windows, templates, augment.render.R_INDEX, augment.render.FS
-    )
-    return augment.render.render_ink(windows), augment.render.render_ink(templates), context
-
-
-def validation_views(val, seed):
-    """Fixed validation inputs: canonical with context, and styled without."""
-    rng = np.random.default_rng(seed)
-    ink, tmpl, context = canonical_views(val)
-    styled = augment.styled_batch(val.wide, rng)
-    return (ink, tmpl, context), (styled, None, segment.no_rhythm(len(val)))
-
-
-def predict(model, arch, ink, template, context, channels=2, n_context=None, batch=512,
-            call=None):
-    """Probabilities of ``model`` for the beats; ``call``: its ``inputs.compiled_call``, kept
-    across calls so XLA compiles each batch size once per training run, not once per epoch."""
-    from .inputs import compiled_call, model_inputs
-
-    def inputs(k):
-        tm = None if template is None else template[k : k + batch]
-        return model_inputs(arch, ink[k : k + batch], context[k : k + batch], tm, channels,
-                            n_context)
-
-    if not len(ink):
-        return np.zeros((0, len(CLASS_CODES)), np.float32)
-    call = call or compiled_call(model)
-    return np.concatenate([call(inputs(k)).numpy() for k in range(0, len(ink), batch)])
-
-
 def train(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -162,8 +129,8 @@ def train(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    from .inputs import compiled_call, model_inputs
-    from .model import build
+    from ..inputs import compiled_call, model_inputs
+    from ..model import build
 
     keras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -272,7 +239,8 @@ def train(args):
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m ml.training.train",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--split", choices=datasets.SPLITS + datasets.DEV_SPLITS, default="inter")
     p.add_argument("--arch", choices=("beatnet", "prototype"), default="beatnet")
     p.add_argument("--out", required=True, help="output folder (model.keras, meta.json)")

@@ -1,12 +1,12 @@
 """Shared helpers for the signal tests: real records from ../shared/data and tiny file writers.
 
-The data directory is resolved by ``ml.records`` (``ECG_DATA_DIR`` or ``<repo>/../shared/data``);
-a missing data folder fails the tests loudly rather than skipping them.
+The data directory is resolved by ``ml.training.records`` (``ECG_DATA_DIR`` or
+``<repo>/../shared/data``); a missing data folder fails the tests loudly rather than skipping them.
 """
 import numpy as np
 import pytest
 
-from ml import records
+from ml.training import records
 
 
 @pytest.fixture(scope="session")

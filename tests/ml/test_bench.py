@@ -1,6 +1,6 @@
-"""ml.bench records which CPU its speed figures come from (they differ threefold between
+"""ml.reports.bench records which CPU its speed figures come from (they differ threefold between
 2-core machines), and the card says it next to the speeds."""
-from ml import bench, card
+from ml.reports import bench, card
 
 
 def _cpuinfo(tmp_path, flags):

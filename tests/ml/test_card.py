@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ml import card, metrics
 from ml.predictor import DEFAULT_MODEL_DIR
+from ml.reports import card
+from ml.training import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 

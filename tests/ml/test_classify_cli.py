@@ -3,8 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ml import render, synthetic
-from ml.records import resolve_data_dir
+from ml import render
+from ml.reports import synthetic
+from ml.training.records import resolve_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 

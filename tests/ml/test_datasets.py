@@ -1,8 +1,8 @@
 """Labelled beats from the PhysioNet records, and the splits."""
 import numpy as np
 
-from ml import datasets, records
-from ml.labels import CLASS_INDEX, NOT_VF
+from ml.registry import CLASS_INDEX, NOT_VF
+from ml.training import datasets, records
 
 
 def test_mitdb_beats_sit_on_detected_peaks_and_carry_the_annotation_label():

@@ -2,10 +2,10 @@
 and the beat-split model that gives the card its beat-level figures."""
 import pytest
 
-from ml import datasets
 from ml.card import load_card
 from ml.predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR, Predictor, model_version
-from ml.train import canonical_views
+from ml.training import datasets
+from ml.training.validation import canonical_views
 
 MODELS = {"inter": DEFAULT_MODEL_DIR, "beat": BEAT_SPLIT_MODEL_DIR}
 

@@ -4,15 +4,15 @@ matched one to one), plus its behaviour on vfdb, short uploads and in VF."""
 import numpy as np
 import pytest
 
-from ml import records
 from ml.detect import detect_r_peaks
-from ml.detect_eval import evaluate_record, match_beats, score, summarize
 from ml.preprocess import clean
+from ml.reports.detect_eval import evaluate_record, match_beats, score, summarize
+from ml.training import records
 
 FS = 360
 TOL = 18  # 50 ms at 360 Hz
 
-# Bounds per record: full evaluation (python -m ml.detect_eval) measured
+# Bounds per record: full evaluation (python -m ml.reports.detect_eval) measured
 #   100: Se 99.96 PPV 100.00   105: Se 99.57 PPV 98.73 (muscle noise)
 #   119: Se 100.00 PPV 99.95   208: Se 99.19 PPV 99.39 (many multiform PVCs, fusion beats)
 # Bounds sit ~0.3-0.5 points below, so a regression fails while noise in tuning does not.

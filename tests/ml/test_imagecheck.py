@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml import augment, imagecheck, nonbeats, otherstyles, render, synthetic
+from ml import imagecheck, render
 from ml.errors import InputRejected
 from ml.images import load_image
+from ml.reports import nonbeats, otherstyles, synthetic
+from ml.training import augment
 
 
 def _wide(code):

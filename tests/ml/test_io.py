@@ -7,7 +7,7 @@ import pytest
 
 from ml import InputRejected
 from ml.io import check_usable, read_signal
-from ml.records import resolve_data_dir
+from ml.training.records import resolve_data_dir
 
 FS = 360
 

@@ -1,6 +1,6 @@
 import pytest
 
-from ml import metrics
+from ml.training import metrics
 
 
 def test_the_report_counts_per_class_figures_from_the_confusion_matrix():

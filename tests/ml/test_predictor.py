@@ -4,9 +4,10 @@ import io
 import numpy as np
 import pytest
 
-from ml import CLASS_CODES, InputRejected, nonbeats, render, synthetic
+from ml import CLASS_CODES, InputRejected, render
 from ml.io import read_signal
-from ml.records import resolve_data_dir
+from ml.reports import nonbeats, synthetic
+from ml.training.records import resolve_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_a_real_record_is_analysed_beat_by_beat(predictor):
 
 def test_ventricular_fibrillation_is_reported_as_an_episode_where_it_starts(predictor):
     # vfdb 424 is a held-out patient: a minute of its other rhythm, then 30 s of VF.
-    from ml import records
+    from ml.training import records
 
     rec = records.load_record("vfdb", "424")
     start, _ = records.vf_spans(rec)[0]
@@ -104,21 +105,9 @@ def test_unusable_signals_raise_input_rejected(predictor, samples, fs, message):
         predictor.analyze_signal(samples, fs)
 
 
-def test_the_finding_ranks_vf_then_blocks_then_ectopics():
-    from ml.predictor import finding
-    from ml.results import Episode
-
-    counts = dict.fromkeys(CLASS_CODES, 0)
-    assert finding({**counts, "N": 100}, []) == "N"
-    assert finding({**counts, "N": 100, "V": 5}, []) == "V"
-    assert finding({**counts, "N": 100, "V": 1}, []) == "N"  # one stray beat is not a finding
-    assert finding({**counts, "N": 50, "L": 60, "V": 5}, []) == "L"
-    assert finding({**counts, "N": 100, "VF": 5}, [Episode(1.0, 3.0)]) == "VF"
-
-
 def test_every_batch_size_reuses_the_one_traced_graph(predictor):
-    # The speed of a warm prediction comes from calling one traced graph (ml.bench prints the
-    # latency); a retrace per batch size would cost hundreds of milliseconds per upload.
+    # The speed of a warm prediction comes from calling one traced graph (ml.reports.bench
+    # prints the latency); a retrace per batch size would cost hundreds of milliseconds per upload.
     from ml.images import load_image
 
     buf = io.BytesIO()

@@ -83,7 +83,7 @@ def test_clean_returns_360_hz_for_any_input_rate(record_cache):
 
 
 def test_clean_is_deterministic_on_a_30_minute_record(record_cache):
-    # Its speed is part of the 30-minute record figure printed by ml.bench.
+    # Its speed is part of the 30-minute record figure printed by ml.reports.bench.
     x = record_cache("mitdb", "203").main_signal
     y1, _ = clean(x, FS)
     y2, _ = clean(x, FS)

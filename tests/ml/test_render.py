@@ -2,8 +2,9 @@ import hashlib
 
 import numpy as np
 
-from ml import render, synthetic
+from ml import render
 from ml.images import to_ink
+from ml.reports import synthetic
 
 
 def test_rendering_is_deterministic():
@@ -57,7 +58,7 @@ def test_a_rendered_beat_passes_through_the_upload_canonicalisation_unchanged():
 
 def test_a_batch_renders_each_beat_as_it_would_alone():
     # Rendering is one vectorised pass over the batch (its speed is part of the 30-minute
-    # record figure of ml.bench); no beat may depend on its neighbours in the batch.
+    # record figure of ml.reports.bench); no beat may depend on its neighbours in the batch.
     kinds = ("N", "L", "R", "A", "V", "VF")
     windows = np.stack([synthetic.beat(k) for k in kinds] * 50)
     batch = render.render_beats(windows)

@@ -2,7 +2,7 @@
 judged against the sampling error of the drawings."""
 import numpy as np
 
-from ml.evaluate import gap_interval, per_class_accuracy
+from ml.reports.evaluate import gap_interval, per_class_accuracy
 
 
 def test_the_interval_is_exact_when_every_beat_agrees():

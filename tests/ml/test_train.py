@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ml import decision, train
+from ml.training import decision, train, validation
 
 
 def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
@@ -21,7 +21,8 @@ def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
     assert meta["decision"]["tau"] in decision.TAUS
     assert set(meta["decision"]["weights"]) == {"N", "L", "R", "A", "V", "VF"}
 
-    from ml import Predictor, render, synthetic
+    from ml import Predictor, render
+    from ml.reports import synthetic
 
     pred = Predictor(out).predict_image(render.beat_image(synthetic.beat("V")))
     assert pred.label in {"N", "L", "R", "A", "V", "VF"}
@@ -31,7 +32,7 @@ def test_training_is_reproducible_for_the_same_seed(tmp_path):
     # Same seed, same data: the sampled epoch is identical.
     import numpy as np
 
-    from ml import datasets
+    from ml.training import datasets
 
     beats, _, _ = datasets.split("dev-b")
     a = train.balanced_indices(beats.labels, 50, np.random.default_rng(1))
@@ -45,7 +46,7 @@ def test_training_is_reproducible_for_the_same_seed(tmp_path):
 def test_a_not_vf_beat_is_penalised_only_for_the_probability_it_gives_to_vf():
     import numpy as np
 
-    from ml.labels import CLASS_INDEX, NOT_VF
+    from ml.registry import CLASS_INDEX, NOT_VF
 
     y = train.targets(np.array([CLASS_INDEX["V"], NOT_VF]))
     assert y[0].tolist() == [0, 0, 0, 0, 1, 0]
@@ -59,7 +60,7 @@ def test_a_not_vf_beat_is_penalised_only_for_the_probability_it_gives_to_vf():
 def test_each_epoch_draws_every_class_and_the_not_vf_beats_equally():
     import numpy as np
 
-    from ml.labels import NOT_VF
+    from ml.registry import NOT_VF
 
     labels = np.array([0] * 50 + [1] * 3 + [5] * 10 + [NOT_VF] * 40)
     idx = train.balanced_indices(labels, 20, np.random.default_rng(0))
@@ -80,7 +81,8 @@ def test_the_same_command_trains_the_same_model_version(tmp_path):
     versions = []
     for name in ("first", "second"):
         subprocess.run(
-            [sys.executable, "-m", "ml.train", "--split", "dev-a", "--out", str(tmp_path / name),
+            [sys.executable, "-m", "ml.training.train", "--split", "dev-a",
+             "--out", str(tmp_path / name),
              "--epochs", "2", "--per-class", "160", "--limit", "80", "--workers", "2"],
             check=True, capture_output=True,
         )  # fmt: skip
@@ -101,7 +103,7 @@ def test_the_version_ignores_when_the_file_was_saved(tmp_path):
 
 
 def test_validation_predictions_are_the_models_own_in_any_batching():
-    # ml.train scores every epoch through the XLA-compiled call; it must agree with the plain
+    # training scores every epoch through the XLA-compiled call; it must agree with the plain
     # Keras call, whatever the batch size and however the last batch is cut.
     import numpy as np
 
@@ -116,7 +118,7 @@ def test_validation_predictions_are_the_models_own_in_any_batching():
     model = build("beatnet", n_rhythm=segment.N_CONTEXT)
     plain = np.asarray(model(model_inputs("beatnet", ink, context, template, 2), training=False))
     for batch in (16, 64):
-        p = train.predict(model, "beatnet", ink, template, context, 2, batch=batch)
+        p = validation.predict(model, "beatnet", ink, template, context, 2, batch=batch)
         assert p.shape == (n, 6)
         assert np.abs(p - plain).max() < 1e-5
-    assert train.predict(model, "beatnet", ink[:0], template[:0], context[:0]).shape == (0, 6)
+    assert validation.predict(model, "beatnet", ink[:0], template[:0], context[:0]).shape == (0, 6)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from . import services
 from .forms import SearchForm

@@ -1,5 +1,5 @@
 """Geometry of the metrics page's inline SVG charts (the template only draws what is here)."""
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 DAY_CHART_WIDTH = 720
 DAY_CHART_HEIGHT = 180
@@ -40,7 +40,7 @@ def day_bars(per_day):
 
 
 CLASS_CHART_WIDTH = 520
-CLASS_LABEL_WIDTH = 280  # room for "Premature Ventricular Contractions (V)"
+CLASS_LABEL_WIDTH = 280  # room for the longest "<class name> (<code>)"
 CLASS_VALUE_WIDTH = 80
 CLASS_BAR_HEIGHT = 16
 

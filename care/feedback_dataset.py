@@ -38,7 +38,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ml.labels import CLASS_CODES, CLASS_INDEX
+from ml.registry import CLASS_CODES, CLASS_INDEX
 
 FORMAT = "ecg-insight-feedback"
 VERSION = 1

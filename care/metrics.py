@@ -28,7 +28,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from diagnosis.models import Diagnosis
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .models import Review
 
@@ -106,7 +106,7 @@ def diagnoses_per_day(diagnoses, days):
 
 
 def class_distribution(diagnoses):
-    """{code: number of done results with that finding} for all six classes."""
+    """{code: number of done results with that finding} for every class."""
     rows = (diagnoses.filter(status=Diagnosis.Status.DONE).values("label")
             .annotate(n=Count("pk")))
     counts = {code: 0 for code in CLASS_CODES}

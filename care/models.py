@@ -5,7 +5,7 @@
   diagnoses (``diagnosis.models.DiagnosisQuerySet.visible_to`` asks this table on every
   request, so revoking ends access at once).
 - ``Review``: one doctor's verdict on one diagnosis: agree with the model, or a corrected
-  label (one of the six classes, or "not interpretable"). These rows are the feedback data
+  label (one of the classes, or "not interpretable"). These rows are the feedback data
   that ``manage.py export_reviews`` turns into a training set.
 - ``AuditLog``: one row per view of a patient's data by anybody but the patient.
 """
@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 # How long an invitation link works. A doctor who still has to sign up and be verified
 # by an administrator needs some days; the patient can send a fresh link at any time.

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from ml.errors import InputRejected
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .trace import Trace, make_trace
 

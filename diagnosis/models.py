@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 
@@ -178,7 +178,7 @@ class Diagnosis(models.Model):
         return [f for f in self.files.all() if f.role == DiagnosisFile.Role.INPUT]
 
     def sorted_probabilities(self):
-        """(code, name, probability) for all six classes in the model's order."""
+        """(code, name, probability) for every class, in the registry's order."""
         probs = self.probabilities or {}
         return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ml.card import load_card
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 logger = logging.getLogger(__name__)
 

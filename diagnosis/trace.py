@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 MAX_TRACE_FS = 500.0
 MAX_POINTS = 2000

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from ml.labels import CLASSES
+from ml.registry import CLASSES
 
 pytestmark = pytest.mark.django_db
 

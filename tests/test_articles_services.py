@@ -4,7 +4,7 @@ import pytest
 
 from articles.models import Article
 from articles.services import learn_more
-from ml.labels import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES
 
 pytestmark = pytest.mark.django_db
 

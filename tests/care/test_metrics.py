@@ -13,7 +13,7 @@ from care import metrics
 from care.models import Review
 from care.templatetags.care_tags import percent, seconds
 from diagnosis.models import Diagnosis
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .conftest import make_user
 

@@ -119,7 +119,7 @@ def make_diagnosis(owner, *, kind="image", status="done", label="N", when=None, 
     from diagnosis import storage
     from diagnosis.models import Diagnosis, DiagnosisFile, SignalResult
     from diagnosis.trace import make_trace
-    from ml.labels import CLASS_CODES
+    from ml.registry import CLASS_CODES
 
     when = when or timezone.now()
     probs = {c: (0.9 if c == label else 0.02) for c in CLASS_CODES}

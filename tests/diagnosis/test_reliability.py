@@ -13,8 +13,8 @@ from diagnosis.reliability import (
     hidden_behind,
 )
 from ml.card import load_card
-from ml.labels import CLASS_CODES, CLASS_NAMES
 from ml.predictor import DEFAULT_MODEL_DIR
+from ml.registry import CLASS_CODES, CLASS_NAMES
 from tests.care.conftest import share_between
 from tests.conftest import make_user
 

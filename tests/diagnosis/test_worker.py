@@ -18,7 +18,7 @@ from diagnosis import inference
 from diagnosis.models import Diagnosis, SignalResult
 from ecgsite.celery import app
 from ml.io import read_signal
-from ml.labels import CLASS_CODES
+from ml.registry import CLASS_CODES
 
 from .conftest import (
     CLOSED_PORT_BROKER,

@@ -117,7 +117,6 @@ def result_context(d):
             # The strip reads the CSS variables; these are the fallback (and the same values).
             "colours": {c.code: c.colour for c in CLASSES},
             "names": CLASS_NAMES,
-            "codes": list(CLASS_CODES),
             "baseline": BASELINE_CLASS,
         },
         "has_plot": d.kind == Diagnosis.Kind.SIGNAL and d.status == Diagnosis.Status.DONE,

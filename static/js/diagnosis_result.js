@@ -83,7 +83,7 @@
       ctx.fillRect(e[0] * scale, 0, Math.max(2, (e[1] - e[0]) * scale), s.height - 12);
     });
     for (var i = 0; i < o.times.length; i++) {
-      var code = config.codes[+o.labels[i]];
+      var code = o.labels[i];
       var x = o.times[i] * scale;
       ctx.strokeStyle = colour(code);
       ctx.lineWidth = code === config.baseline ? 0.5 : 1.5;
@@ -226,7 +226,7 @@
     }
     var after = (state.page + 1) * o.page_seconds;
     for (var i = 0; i < o.times.length; i++) {
-      if (o.labels[i] !== "0" && o.times[i] >= after) {
+      if (o.labels[i] !== config.baseline && o.times[i] >= after) {
         load(pageOfTime(o.times[i]));
         return;
       }

@@ -130,7 +130,7 @@ def test_the_signal_json_serves_one_page_with_its_beats(patient_client, patient,
     assert len(first["values"]) <= 2000
     assert [b[0] for b in first["beats"]] == [i + 0.5 for i in range(10)]
     assert max(first["values"]) > 0.5  # the synthetic beats peak at about 1 mV
-    assert len(first["overview"]["times"]) == 60 and first["overview"]["labels"][30] == "4"
+    assert len(first["overview"]["times"]) == 60 and first["overview"]["labels"][30] == "V"
     assert fourth["start_s"] == 30 and fourth["beats"][0][:2] == [30.5, "V"]
     assert beyond["page"] == 5
     assert "overview" not in fourth

@@ -20,7 +20,8 @@ Markdown body::
     ...
 
 ``category`` is one of arrhythmia, disease, prevention, site; ``class_label`` (arrhythmia
-articles only) a code from ``ml.registry``; ``position`` orders articles within a category;
+articles only) a code from ``ml.registry``, allowed only on the article the registry names
+for that class (``BeatClass.article_slug``); ``position`` orders articles within a category;
 ``related`` lists slugs; a header line starting with ``#`` is a comment.
 
 ``sync_articles`` creates or updates the rows from the files (the data migration and the
@@ -36,7 +37,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from ml.registry import CLASS_CODES
+from ml.registry import BY_CODE, CLASS_CODES
 
 from .rendering import article_slugs_linked, render_markdown
 
@@ -144,6 +145,11 @@ def parse_article_file(path):
         raise ContentError(f"{name}: class_label must be one of {', '.join(CLASS_CODES)}")
     if class_label and values["category"] != "arrhythmia":
         raise ContentError(f"{name}: only an arrhythmia article can have a class_label")
+    if class_label and BY_CODE[class_label].article_slug != slug:
+        raise ContentError(
+            f"{name}: class_label {class_label} belongs to the article "
+            f"{BY_CODE[class_label].article_slug}.md (ml/registry.py names each class's article)"
+        )
     try:
         reviewed = datetime.date.fromisoformat(values["medical_review_date"])
     except ValueError:
@@ -179,10 +185,6 @@ def load_article_files(content_dir=CONTENT_DIR):
         raise ContentError(f"no article files (*.md) in {content_dir}")
     files = [parse_article_file(p) for p in paths]
     slugs = {f.slug for f in files}
-    labels = [f.class_label for f in files if f.class_label]
-    duplicates = {label for label in labels if labels.count(label) > 1}
-    if duplicates:
-        raise ContentError(f"more than one article for class label {', '.join(duplicates)}")
     for f in files:
         unknown = [s for s in f.related + article_slugs_linked(f.body) if s not in slugs]
         if unknown:

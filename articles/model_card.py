@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ml.card import load_card
-from ml.registry import CLASSES
+from ml.registry import BY_CODE, CLASSES
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +116,11 @@ def card_figures(model_dir):
         return CardFigures(status=MISSING)
     if not isinstance(card, dict):
         return CardFigures(status=UNREADABLE)
+    # The card's classes in its order; names from the registry (the card's own name is kept
+    # only for a class this code does not know).
     classes = [
-        (c["code"], c.get("name") or c["code"])
+        (c["code"], BY_CODE[c["code"]].name if c["code"] in BY_CODE
+         else c.get("name") or c["code"])
         for c in card.get("classes") or []
         if isinstance(c, dict) and c.get("code")
     ] or [(c.code, c.name) for c in CLASSES]

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
-from ml.registry import CLASS_CODES, CLASS_NAMES
+from ml.registry import BY_CODE, CLASS_CODES, CLASSES
 
 from .models import Article
 
@@ -26,8 +26,9 @@ def learn_more(code):
 
         {
           "code": "V",                      # the code, normalised; "" when unknown
-          "name": "Premature Ventricular Contraction",   # ml.registry display name; ""
-          "article": <Article> or None,     # the published article explaining this class
+          "name": "Premature Ventricular Contraction",   # the registry's name; ""
+          "article": <Article> or None,     # the class's published article (its
+                                            # registry article_slug)
           "diseases": [<Article>, ...],     # published heart-condition articles related to it
           "prevention": [<Article>, ...],   # published prevention articles, related ones first
           "guides": [<Article>, ...],       # published "using this site" articles related to
@@ -41,7 +42,7 @@ def learn_more(code):
     code = _normalise_code(code)
     result = {
         "code": code,
-        "name": CLASS_NAMES.get(code, ""),
+        "name": BY_CODE[code].name if code else "",
         "article": None,
         "diseases": [],
         "prevention": [],
@@ -49,7 +50,7 @@ def learn_more(code):
     }
     if not code:
         return result
-    article = Article.objects.published().filter(class_label=code).first()
+    article = Article.objects.published().filter(slug=BY_CODE[code].article_slug).first()
     if article is None:
         return result
     related = list(article.related_articles())
@@ -68,11 +69,12 @@ def learn_more(code):
 
 
 def class_overview():
-    """The six classes in model order, each with its published article (or None)."""
-    articles = {a.class_label: a for a in Article.objects.published().exclude(class_label="")}
+    """Every class in the registry's order, each with its published article (or None)."""
+    slugs = [c.article_slug for c in CLASSES]
+    articles = {a.slug: a for a in Article.objects.published().filter(slug__in=slugs)}
     return [
-        {"code": code, "name": CLASS_NAMES[code], "article": articles.get(code)}
-        for code in CLASS_CODES
+        {"code": c.code, "name": c.name, "article": articles.get(c.article_slug)}
+        for c in CLASSES
     ]
 
 

@@ -40,7 +40,7 @@ def day_bars(per_day):
 
 
 CLASS_CHART_WIDTH = 520
-CLASS_LABEL_WIDTH = 280  # room for "Premature Ventricular Contractions (V)"
+CLASS_LABEL_WIDTH = 280  # room for the longest "<class name> (<code>)"
 CLASS_VALUE_WIDTH = 80
 CLASS_BAR_HEIGHT = 16
 

@@ -106,7 +106,7 @@ def diagnoses_per_day(diagnoses, days):
 
 
 def class_distribution(diagnoses):
-    """{code: number of done results with that finding} for all six classes."""
+    """{code: number of done results with that finding} for every class."""
     rows = (diagnoses.filter(status=Diagnosis.Status.DONE).values("label")
             .annotate(n=Count("pk")))
     counts = {code: 0 for code in CLASS_CODES}

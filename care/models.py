@@ -5,7 +5,7 @@
   diagnoses (``diagnosis.models.DiagnosisQuerySet.visible_to`` asks this table on every
   request, so revoking ends access at once).
 - ``Review``: one doctor's verdict on one diagnosis: agree with the model, or a corrected
-  label (one of the six classes, or "not interpretable"). These rows are the feedback data
+  label (one of the classes, or "not interpretable"). These rows are the feedback data
   that ``manage.py export_reviews`` turns into a training set.
 - ``AuditLog``: one row per view of a patient's data by anybody but the patient.
 """

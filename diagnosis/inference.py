@@ -138,10 +138,9 @@ def _analyse_signal(predictor, signal):
         "duration_s": float(analysis.duration_s),
         "fs": float(analysis.fs),
     }
-    index = {code: str(i) for i, code in enumerate(CLASS_CODES)}
     beat_rows = {
         "samples": [int(b.sample) for b in beats],
-        "labels": "".join(index[b.label] for b in beats),
+        "labels": [b.label for b in beats],
         "confidences": [round(float(b.confidence), 3) for b in beats],
     }
     return Outcome(fields=fields, beats=beat_rows,

@@ -178,7 +178,7 @@ class Diagnosis(models.Model):
         return [f for f in self.files.all() if f.role == DiagnosisFile.Role.INPUT]
 
     def sorted_probabilities(self):
-        """(code, name, probability) for all six classes in the model's order."""
+        """(code, name, probability) for every class, in the registry's order."""
         probs = self.probabilities or {}
         return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
 
@@ -256,17 +256,18 @@ class SignalResult(models.Model):
     """Per-beat results of a signal, stored column-wise.
 
     A 30-minute record has about 2,500 beats. One row with three parallel arrays (sample
-    index, class index into CLASS_CODES as one digit per beat, confidence) is ~35 kB of
-    JSON, is read in one query for the plot (a page is found by bisecting the sorted sample
-    indices) and keeps the diagnoses table and its history queries small. Nothing queries a
-    single beat, which is what a table with a row per beat would be good for.
+    index, class code, confidence) is ~45 kB of JSON, is read in one query for the plot (a
+    page is found by bisecting the sorted sample indices) and keeps the diagnoses table and
+    its history queries small. Nothing queries a single beat, which is what a table with a
+    row per beat would be good for. Beats keep their class *code* ("V"), never a position in
+    the registry, so reordering or adding classes leaves old results as they were.
     """
 
     diagnosis = models.OneToOneField(
         Diagnosis, on_delete=models.CASCADE, primary_key=True, related_name="signal"
     )
     samples = models.JSONField(help_text="R-peak sample index of each beat, ascending.")
-    labels = models.TextField(help_text="One digit per beat: index into CLASS_CODES.")
+    labels = models.JSONField(help_text='Class code of each beat (ml.registry), e.g. ["N", "V"].')
     confidences = models.JSONField(help_text="Confidence of each beat's label, 3 decimals.")
     trace_fs = models.FloatField(help_text="Sampling rate of the stored plot trace.")
     trace_length = models.PositiveIntegerField()
@@ -276,4 +277,5 @@ class SignalResult(models.Model):
         return f"Beats of diagnosis {self.diagnosis_id}"
 
     def beat_labels(self):
-        return [CLASS_CODES[int(ch)] for ch in self.labels]
+        """The class code of each beat, in time order."""
+        return list(self.labels)

@@ -22,7 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ml.registry import CLASS_CODES
+from ml import registry
 
 from . import presenters, trace, urgency
 from .models import DiagnosisFile, SignalResult
@@ -141,14 +141,14 @@ def _bullets(items, style):
 def _probability_chart(d):
     row_h, label_w = 16, 6.5 * cm
     bar_w = WIDTH - label_w - 1.5 * cm
-    drawing = Drawing(WIDTH, row_h * len(CLASS_CODES) + 4)
+    drawing = Drawing(WIDTH, row_h * registry.N_CLASSES + 4)
     for i, (code, name, p) in enumerate(d.sorted_probabilities()):
         y = drawing.height - (i + 1) * row_h
         drawing.add(String(0, y + 4, f"{name} ({code})", fontSize=8))
         drawing.add(Rect(label_w, y + 2, bar_w, row_h - 5, fillColor=colors.HexColor("#EEEEEE"),
                          strokeColor=None))
         drawing.add(Rect(label_w, y + 2, max(0.5, bar_w * p), row_h - 5, strokeColor=None,
-                         fillColor=colors.HexColor(presenters.CLASS_COLOURS[code])))
+                         fillColor=colors.HexColor(registry.get(code).colour)))
         drawing.add(String(label_w + bar_w + 4, y + 4, f"{p:.1%}", fontSize=8))
     return drawing
 
@@ -184,12 +184,12 @@ def _signal_section(d, s):
 
 def _strip_page(d, result):
     """The page to print: where the headline finding first appears (else the start)."""
-    code_index = str(CLASS_CODES.index(d.label)) if d.label in CLASS_CODES else None
+    labels = result.beat_labels()
     start_s = 0.0
     if d.vf_episodes:
         start_s = d.vf_episodes[0][0]
-    elif code_index is not None and d.label != "N" and code_index in result.labels:
-        start_s = result.samples[result.labels.index(code_index)] / d.fs
+    elif d.label != registry.BASELINE_CLASS and d.label in labels:
+        start_s = result.samples[labels.index(d.label)] / d.fs
     return int(start_s // settings.ECG_PLOT_PAGE_SECONDS)
 
 
@@ -228,7 +228,7 @@ def _rhythm_strip(d):
         points += [i * page["dt"] / seconds * WIDTH, y_of(v)]
     drawing.add(PolyLine(points, strokeColor=colors.black, strokeWidth=0.5))
     for t, code, _confidence in page["beats"]:
-        colour = colors.HexColor(presenters.CLASS_COLOURS[code])
+        colour = colors.HexColor(registry.get(code).colour)
         drawing.add(Line(x_of(t), 0.45 * cm, x_of(t), height - 0.5 * cm, strokeColor=colour,
                          strokeWidth=0.4, strokeDashArray=[1, 2]))
         drawing.add(String(x_of(t), height - 0.4 * cm, code, fontSize=7, fillColor=colour,

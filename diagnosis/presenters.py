@@ -4,23 +4,11 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
-from ml.registry import CLASS_CODES, CLASS_NAMES
+from ml.registry import BASELINE_CLASS, CLASS_CODES, CLASS_NAMES, CLASSES
 
 from . import urgency
 from .models import Diagnosis
 from .reliability import finding_reliability
-
-# The site's class colours (--class-* in static/css/site.css, all readable on white), for
-# the PDF; the page reads the CSS variables. The plot also writes each beat's code, so colour
-# is never the only cue.
-CLASS_COLOURS = {
-    "N": "#1e6b3a",
-    "L": "#5b3f9e",
-    "R": "#0b5f7a",
-    "A": "#8a5a00",
-    "V": "#b03a2e",
-    "VF": "#7d0e3f",
-}
 
 
 def upload_context(form, error=None):
@@ -35,7 +23,7 @@ def upload_context(form, error=None):
         "max_bytes": settings.ECG_UPLOAD_MAX_BYTES,
         "max_size": filesizeformat(settings.ECG_UPLOAD_MAX_BYTES),
         "max_pixels": settings.ECG_IMAGE_MAX_PIXELS,
-        "classes": [(c, CLASS_NAMES[c]) for c in CLASS_CODES],
+        "classes": [(c.code, c.name) for c in CLASSES],
     }
 
 
@@ -79,8 +67,7 @@ def probability_bars(d):
     """Rows of the probability chart: labels and the bar width in percent."""
     return [
         {"code": code, "name": name, "value": p, "percent": round(100 * p, 1),
-         "width": max(0.3, round(100 * p, 2)), "colour": CLASS_COLOURS[code],
-         "top": code == d.label}
+         "width": max(0.3, round(100 * p, 2)), "top": code == d.label}
         for code, name, p in d.sorted_probabilities()
     ]
 
@@ -91,7 +78,7 @@ def count_rows(d):
     total = d.beat_count or sum(d.counts.values()) or 1
     return [
         {"code": code, "name": CLASS_NAMES[code], "count": d.counts.get(code, 0),
-         "percent": round(100 * d.counts.get(code, 0) / total, 1), "colour": CLASS_COLOURS[code]}
+         "percent": round(100 * d.counts.get(code, 0) / total, 1)}
         for code in CLASS_CODES
     ]
 
@@ -124,13 +111,13 @@ def result_context(d):
         "counts": count_rows(d),
         "vf_rows": vf_rows(d),
         "inputs": d.input_files,
-        "colours": CLASS_COLOURS,
         "class_names": CLASS_NAMES,
         "plot": {
             "url": reverse("diagnosis:signal", args=[d.pk]),
-            "colours": CLASS_COLOURS,
+            # The strip reads the CSS variables; these are the fallback (and the same values).
+            "colours": {c.code: c.colour for c in CLASSES},
             "names": CLASS_NAMES,
-            "codes": list(CLASS_CODES),
+            "baseline": BASELINE_CLASS,
         },
         "has_plot": d.kind == Diagnosis.Kind.SIGNAL and d.status == Diagnosis.Status.DONE,
         "duration": clock(d.duration_s) if d.duration_s else None,

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
-from ml.registry import CLASS_CODES
-
 MAX_TRACE_FS = 500.0
 MAX_POINTS = 2000
 BASELINE_CUTOFF_HZ = 0.5
@@ -70,8 +68,7 @@ def read_page(fh, result, page, page_seconds, fs, vf_episodes=()):
     lo = bisect.bisect_left(result.samples, start_s * fs)
     hi = bisect.bisect_left(result.samples, end_s * fs)
     beats = [
-        [round(result.samples[i] / fs, 3), CLASS_CODES[int(result.labels[i])],
-         result.confidences[i]]
+        [round(result.samples[i] / fs, 3), result.labels[i], result.confidences[i]]
         for i in range(lo, hi)
     ]
     return {

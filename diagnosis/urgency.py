@@ -1,12 +1,21 @@
-"""How urgent a finding is and what to do next, in plain language.
+"""What to do next after a finding, in plain language.
+
+How urgent a class is comes from the class registry (``BeatClass.urgency``: a level, raised
+for a frequent ectopic burden); this module only words it for patients, per class code and
+level. A class without wording here is an error, never a silent "nothing found".
 
 Written by the team from the sources in REFERENCES (not copied). It is general guidance
-about the six classes this tool recognises; it is not a diagnosis, and the result page and
+about the classes this tool recognises; it is not a diagnosis, and the result page and
 report say so. Symptoms always outrank the result: RED_FLAGS is shown with every finding.
 """
 from dataclasses import dataclass, field
 
-EMERGENCY, SOON, ROUTINE, NONE, UNCLEAR = "emergency", "soon", "routine", "none", "unclear"
+from django.contrib.humanize.templatetags.humanize import apnumber
+
+from ml import registry
+from ml.registry import EMERGENCY, NONE, ROUTINE, SOON
+
+UNCLEAR = "unclear"
 LEVEL_LABELS = {
     EMERGENCY: "Emergency",
     SOON: "See a doctor soon",
@@ -14,9 +23,8 @@ LEVEL_LABELS = {
     NONE: "No action needed because of this result",
     UNCLEAR: "Result uncertain",
 }
-# Share of beats above which premature ventricular beats count as frequent: a burden of
-# about 10 % or more is linked with weakening of the heart muscle over time (ESC 2022).
-FREQUENT_V_SHARE = 0.10
+# Share of beats from which premature atrial beats are worded as frequent (their urgency
+# level stays the same).
 FREQUENT_A_SHARE = 0.10
 
 RED_FLAGS = (
@@ -89,59 +97,79 @@ def _share(diagnosis, code):
 
 
 def _for_label(d):
-    label = d.label
-    if label == "VF" or d.vf_episodes:
-        return Advice(EMERGENCY, "Ventricular fibrillation or flutter was found. This rhythm "
-                      "stops the heart from pumping and is life-threatening.", [
+    """The advice for a finished diagnosis's finding (any ventricular fibrillation episode
+    leads); raises KeyError for a class without a registry entry or without wording."""
+    code = registry.EPISODE_CLASS if d.vf_episodes else d.label
+    share = _share(d, code)
+    level = registry.get(code).urgency.for_share(share)
+    try:
+        words = WORDING[code][level]
+    except KeyError:
+        raise KeyError(f"no patient wording for class {code!r} at urgency {level!r}") from None
+    headline, steps = words(share)
+    return Advice(level, headline, steps)
+
+
+# Patient wording: {class code: {urgency level: function(share of beats) -> (headline,
+# steps)}}, one entry for every level the class's registry urgency rule can give.
+WORDING = {
+    "VF": {EMERGENCY: lambda share: (
+        "Ventricular fibrillation or flutter was found. This rhythm stops the heart from "
+        "pumping and is life-threatening.", [
             "If this is happening now, or the person is unwell: call emergency services now.",
-            "If the person is unresponsive and not breathing normally: call emergency services, "
-            "start chest compressions and use an automated external defibrillator (AED) if "
-            "one is nearby.",
+            "If the person is unresponsive and not breathing normally: call emergency "
+            "services, start chest compressions and use an automated external defibrillator "
+            "(AED) if one is nearby.",
             "If the recording was made earlier and the person is well now: still get urgent "
             "medical help today (emergency department or out-of-hours doctor) and bring this "
             "report.",
-        ])
-    if label == "V":
-        share = _share(d, "V")
-        if share is not None and share >= FREQUENT_V_SHARE:
-            return Advice(SOON, f"Frequent premature ventricular beats ({share:.0%} of beats).", [
-                "Make an appointment with your doctor within the next few weeks and bring "
-                "this report.",
-                "Very frequent extra beats can strain the heart over time; a doctor may "
-                "suggest a longer recording (Holter) and an ultrasound of the heart.",
-            ])
-        return Advice(ROUTINE, "Premature ventricular beats (extra beats from the lower "
-                      "chambers). Occasional ones are common and usually harmless.", [
-            "Mention it to your doctor at your next appointment, sooner if you often feel "
-            "skipped or extra beats.",
-            "Caffeine, alcohol, stress and lack of sleep can make extra beats more frequent.",
-        ])
-    if label == "L":
-        return Advice(SOON, "Left bundle branch block: the signal to the left lower chamber is "
-                      "delayed. It can be a sign of an underlying heart condition.", [
+        ])},
+    "V": {
+        SOON: lambda share: (f"Frequent premature ventricular beats ({share:.0%} of beats).", [
+            "Make an appointment with your doctor within the next few weeks and bring this "
+            "report.",
+            "Very frequent extra beats can strain the heart over time; a doctor may suggest a "
+            "longer recording (Holter) and an ultrasound of the heart.",
+        ]),
+        ROUTINE: lambda share: (
+            "Premature ventricular beats (extra beats from the lower chambers). Occasional "
+            "ones are common and usually harmless.", [
+                "Mention it to your doctor at your next appointment, sooner if you often feel "
+                "skipped or extra beats.",
+                "Caffeine, alcohol, stress and lack of sleep can make extra beats more "
+                "frequent.",
+            ]),
+    },
+    "L": {SOON: lambda share: (
+        "Left bundle branch block: the signal to the left lower chamber is delayed. It can "
+        "be a sign of an underlying heart condition.", [
             "See your doctor within the next few weeks, especially if this is new to you; "
             "they may check your heart with an ultrasound (echocardiogram).",
             "If it comes with chest pain or breathlessness, call emergency services: a new "
             "left bundle branch block with chest pain can be a heart attack.",
-        ])
-    if label == "R":
-        return Advice(ROUTINE, "Right bundle branch block: the signal to the right lower "
-                      "chamber is delayed. It is often found in healthy people.", [
+        ])},
+    "R": {ROUTINE: lambda share: (
+        "Right bundle branch block: the signal to the right lower chamber is delayed. It is "
+        "often found in healthy people.", [
             "Mention it to your doctor at your next appointment.",
             "See a doctor sooner if it is new and you are short of breath, tired or dizzy.",
-        ])
-    if label == "A":
-        share = _share(d, "A")
-        frequent = share is not None and share >= FREQUENT_A_SHARE
-        return Advice(ROUTINE, "Premature atrial beats (extra beats from the upper chambers)"
-                      + (f", {share:.0%} of beats" if frequent else "")
-                      + ". They are common and usually harmless.", [
-            "Mention it to your doctor at your next appointment"
-            + (", as frequent extra beats are worth a check." if frequent else "."),
-            "Caffeine, alcohol, nicotine, stress and lack of sleep can trigger them.",
-        ])
-    return Advice(NONE, "No abnormal beat of the kinds this tool recognises was found.", [
-        "This tool recognises six beat types only: it cannot rule out other problems "
-        "(for example atrial fibrillation or a heart attack).",
-        "If you have symptoms, see your doctor whatever this result says.",
-    ])
+        ])},
+    "A": {ROUTINE: lambda share: _atrial(share)},
+    "N": {NONE: lambda share: (
+        "No abnormal beat of the kinds this tool recognises was found.", [
+            f"This tool recognises {apnumber(registry.N_CLASSES)} beat types only: it cannot "
+            "rule out other problems (for example atrial fibrillation or a heart attack).",
+            "If you have symptoms, see your doctor whatever this result says.",
+        ])},
+}
+
+
+def _atrial(share):
+    frequent = share is not None and share >= FREQUENT_A_SHARE
+    return ("Premature atrial beats (extra beats from the upper chambers)"
+            + (f", {share:.0%} of beats" if frequent else "")
+            + ". They are common and usually harmless.", [
+                "Mention it to your doctor at your next appointment"
+                + (", as frequent extra beats are worth a check." if frequent else "."),
+                "Caffeine, alcohol, nicotine, stress and lack of sleep can trigger them.",
+            ])

@@ -149,3 +149,45 @@ def logged_in_user_id(client):
 
     value = client.session.get(SESSION_KEY)
     return int(value) if value is not None else None
+
+
+# --- Migrations --------------------------------------------------------------------------------
+
+
+class Migrator:
+    """Moves the test database to given migrations and hands out the historical models there,
+    for tests that put rows in place under an old schema and migrate them forward (or back)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def _executor(self):
+        from django.db.migrations.executor import MigrationExecutor
+
+        return MigrationExecutor(self.connection)
+
+    def migrate(self, targets):
+        """Apply or unapply so that each (app, migration) in ``targets`` is the latest applied
+        of its app; returns the app registry of that state (``apps.get_model(...)``)."""
+        executor = self._executor()
+        executor.migrate(targets)
+        return self._executor().loader.project_state(targets).apps
+
+    def migrate_to_latest(self):
+        executor = self._executor()
+        targets = executor.loader.graph.leaf_nodes()
+        executor.migrate(targets)
+        return self._executor().loader.project_state(targets).apps
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """A ``Migrator`` on the test database, which is back at the latest migrations afterwards
+    (also when the test fails half-way)."""
+    from django.db import connection
+
+    migrator = Migrator(connection)
+    try:
+        yield migrator
+    finally:
+        migrator.migrate_to_latest()

@@ -22,7 +22,7 @@ def test_info_lists_the_six_classes_with_their_articles_and_example_beats(client
         assert article.get_absolute_url() in content
         assert reverse("articles:example_beat", kwargs={"code": c.code}) in content
     # Side by side, in the model's order.
-    positions = [content.index(f'badge-class-{c.code}"') for c in CLASSES]
+    positions = [content.index(f'beat-class-{c.code}"') for c in CLASSES]
     assert positions == sorted(positions)
 
 

@@ -53,7 +53,7 @@
   var state = { page: 0, pages: 1, overview: null, data: null };
 
   function colour(code) {
-    var css = rootStyle.getPropertyValue("--class-" + code).trim();
+    var css = rootStyle.getPropertyValue("--class-" + code.toLowerCase()).trim();
     return css || config.colours[code] || "#333";
   }
 
@@ -83,11 +83,11 @@
       ctx.fillRect(e[0] * scale, 0, Math.max(2, (e[1] - e[0]) * scale), s.height - 12);
     });
     for (var i = 0; i < o.times.length; i++) {
-      var code = config.codes[+o.labels[i]];
+      var code = o.labels[i];
       var x = o.times[i] * scale;
       ctx.strokeStyle = colour(code);
-      ctx.lineWidth = code === "N" ? 0.5 : 1.5;
-      var top = code === "N" ? 14 : 2;
+      ctx.lineWidth = code === config.baseline ? 0.5 : 1.5;
+      var top = code === config.baseline ? 14 : 2;
       ctx.beginPath();
       ctx.moveTo(x, top);
       ctx.lineTo(x, s.height - 14);
@@ -163,7 +163,7 @@
       var code = beat[1];
       tally[code] = (tally[code] || 0) + 1;
       ctx.strokeStyle = colour(code);
-      ctx.lineWidth = code === "N" ? 1 : 2;
+      ctx.lineWidth = code === config.baseline ? 1 : 2;
       ctx.setLineDash([3, 3]);
       ctx.beginPath();
       ctx.moveTo(bx, top);
@@ -226,7 +226,7 @@
     }
     var after = (state.page + 1) * o.page_seconds;
     for (var i = 0; i < o.times.length; i++) {
-      if (o.labels[i] !== "0" && o.times[i] >= after) {
+      if (o.labels[i] !== config.baseline && o.times[i] >= after) {
         load(pageOfTime(o.times[i]));
         return;
       }

@@ -163,7 +163,7 @@ def make_diagnosis(owner, *, kind="image", status="done", label="N", when=None, 
         DiagnosisFile.objects.create(diagnosis=diagnosis, role="trace", file=name,
                                      content_type="application/octet-stream",
                                      size=len(trace.data))
-        labels = "".join("4" if i == 30 else "0" for i in range(seconds))
+        labels = ["V" if i == 30 else "N" for i in range(seconds)]
         SignalResult.objects.create(
             diagnosis=diagnosis, samples=[int((i + 0.5) * fs) for i in range(seconds)],
             labels=labels, confidences=[0.95] * seconds, trace_fs=trace.fs,

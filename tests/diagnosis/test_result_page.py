@@ -6,6 +6,7 @@ import zlib
 import pytest
 
 from diagnosis.models import Diagnosis
+from ml.registry import N_CLASSES
 
 from .conftest import make_diagnosis
 
@@ -55,8 +56,8 @@ def test_a_done_image_shows_finding_probabilities_advice_and_input(patient_clien
     page = patient_client.get(d.get_absolute_url()).content.decode()
 
     assert 'id="live-status"' not in page
-    assert "Premature Ventricular Contractions" in page and "90%" in page
-    assert page.count('class="prob-bar') == 6 and "<svg" in page
+    assert "Premature Ventricular Contraction" in page and "90%" in page
+    assert page.count('class="prob-bar') == N_CLASSES and "<svg" in page
     assert "Mention it to your doctor" in page  # occasional PVC: routine
     assert "call emergency services" in page  # the red flags are always there
     assert d.input_files[0].get_absolute_url() in page and "<img" in page
@@ -100,7 +101,7 @@ def test_a_signal_result_shows_counts_heart_rate_and_the_strip(patient_client, p
 
     assert 'id="strip-canvas"' in page and 'id="plot-config"' in page
     assert "60 beats per minute" in page
-    assert re.search(r"Premature Ventricular Contractions \(V\)</td><td class=\"num\">1<", page)
+    assert re.search(r"Premature Ventricular Contraction \(V\)</td><td class=\"num\">1<", page)
 
 
 def test_the_result_links_to_the_articles_about_the_finding(patient_client, patient):
@@ -129,7 +130,7 @@ def test_the_signal_json_serves_one_page_with_its_beats(patient_client, patient,
     assert len(first["values"]) <= 2000
     assert [b[0] for b in first["beats"]] == [i + 0.5 for i in range(10)]
     assert max(first["values"]) > 0.5  # the synthetic beats peak at about 1 mV
-    assert len(first["overview"]["times"]) == 60 and first["overview"]["labels"][30] == "4"
+    assert len(first["overview"]["times"]) == 60 and first["overview"]["labels"][30] == "V"
     assert fourth["start_s"] == 30 and fourth["beats"][0][:2] == [30.5, "V"]
     assert beyond["page"] == 5
     assert "overview" not in fourth
@@ -145,7 +146,7 @@ def test_the_pdf_report_has_patient_finding_probabilities_plot_and_disclaimer(pa
     assert response.content.startswith(b"%PDF")
     assert f'filename="ecg-report-{d.pk}.pdf"' in response["Content-Disposition"]
     text = pdf_text(response.content)
-    for expected in ("Pat Ient", "patient@example.com", "Premature Ventricular Contractions",
+    for expected in ("Pat Ient", "patient@example.com", "Premature Ventricular Contraction",
                      "abc123def456", "Rhythm strip", "not a medical device", "Beats per class"):
         assert expected in text, expected
 

@@ -4,7 +4,8 @@ Users upload beats drawn by other software (a gray matplotlib line on 192x128, a
 JPEG screenshot, a coloured trace on a transparent PNG...). ``to_ink`` turns any such drawing
 into the canonical form the renderer produces (see ml/render.py): ink in [0, 1], trace cropped
 to its bounding box and scaled into the fixed canvas. What it cannot normalise (line width,
-antialiasing, JPEG artefacts, window length) is covered by training augmentation (ml/training/augment.py).
+antialiasing, JPEG artefacts, window length) is covered by training augmentation
+(ml/training/augment.py).
 """
 import io
 import warnings

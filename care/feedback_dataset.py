@@ -76,12 +76,12 @@ class FeedbackExample:
         return CLASS_INDEX.get(self.reviewed_label)
 
     def load(self):
-        """The input as the ML code reads uploads: a PIL image or an ``ml.io.Signal``."""
+        """The input as the ML code reads uploads: a PIL image or an ``ml.formats.Signal``."""
         if self.kind == "image":
-            from ml.images import load_image
+            from ml.formats import load_image
 
             return load_image(self.input_path)
-        from ml.io import read_signal
+        from ml.formats import read_signal
 
         return read_signal(self.input_path, fs=self.input_fs)
 

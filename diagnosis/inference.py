@@ -70,8 +70,8 @@ def main_file(basenames):
 
 
 def read_signal_files(files, fs=None):
-    """``ml.io.read_signal`` on in-memory files [(basename, bytes)]; raises InputRejected."""
-    from ml.io import read_signal
+    """``ml.formats.read_signal`` on in-memory files [(basename, bytes)]; raises InputRejected."""
+    from ml.formats import read_signal
 
     with local_files(files) as folder:
         return read_signal(folder / main_file([b for b, _ in files]), fs=fs)
@@ -96,7 +96,7 @@ def analyse(diagnosis):
 
 
 def _analyse_image(predictor, content):
-    from ml.images import load_image
+    from ml.formats import load_image
 
     pred = predictor.predict_images([load_image(content)])[0]
     return Outcome(fields={

@@ -12,12 +12,12 @@ from .reliability import finding_reliability
 
 
 def upload_context(form, error=None):
-    from ml import io as ml_io
+    from ml.formats import limits as ml_limits
 
     return {
-        "min_seconds": ml_io.MIN_SECONDS,
-        "min_fs": ml_io.MIN_FS,
-        "max_fs": ml_io.MAX_FS,
+        "min_seconds": ml_limits.MIN_SECONDS,
+        "min_fs": ml_limits.MIN_FS,
+        "max_fs": ml_limits.MAX_FS,
         "form": form,
         "error": error,
         "max_bytes": settings.ECG_UPLOAD_MAX_BYTES,

@@ -12,14 +12,13 @@ import sys
 from pathlib import Path
 
 from .errors import InputRejected
-
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"BM", b"GIF8", b"II*\x00", b"MM\x00*")
+from .formats import PICTURES, load_image, read_signal, sniff
 
 
 def is_image(path):
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    return head.startswith(IMAGE_MAGIC)
+        head = fh.read(64)
+    return sniff(head) in PICTURES
 
 
 def classify_file(predictor, path, fs=None, beats=False):
@@ -27,13 +26,9 @@ def classify_file(predictor, path, fs=None, beats=False):
     out = {"file": str(path)}
     try:
         if is_image(path):
-            from .images import load_image
-
             out["kind"] = "image"
             out.update(predictor.predict_image(load_image(path)).to_dict())
         else:
-            from .io import read_signal
-
             out["kind"] = "signal"
             signal = read_signal(path, fs)
             analysis = predictor.analyze_signal(signal.samples, signal.fs).to_dict()

@@ -1,4 +1,4 @@
-"""Beat images from anywhere: loading them safely and bringing them to the model's geometry.
+"""Beat images from anywhere: bringing a drawing to the model's geometry.
 
 Users upload beats drawn by other software (a gray matplotlib line on 192x128, a black line on a
 JPEG screenshot, a coloured trace on a transparent PNG...). ``to_ink`` turns any such drawing
@@ -7,68 +7,10 @@ to its bounding box and scaled into the fixed canvas. What it cannot normalise (
 antialiasing, JPEG artefacts, window length) is covered by training augmentation
 (ml/training/augment.py).
 """
-import io
-import warnings
-from pathlib import Path
-
 import numpy as np
-from PIL import Image, ImageFile
+from PIL import Image
 
 from . import render
-from .errors import InputRejected
-
-# Refuse decompression bombs outright (Pillow only warns below 2x this limit).
-MAX_PIXELS = 40_000_000
-MIN_SIDE = 16
-
-NOT_AN_IMAGE = (
-    "This file is not an image we can read. Upload a PNG, JPEG, BMP, GIF or TIFF picture of "
-    "one heartbeat, or an ECG signal file."
-)
-
-
-def load_image(source):
-    """Open ``source`` (a path, bytes or a binary file object) as a fully decoded PIL image.
-
-    Raises InputRejected for files that are not images, truncated images and images so large
-    that decoding them could exhaust memory.
-    """
-    if isinstance(source, bytes | bytearray):
-        source = io.BytesIO(source)
-    elif isinstance(source, str | Path):
-        source = Path(source)
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as img:
-                if img.width * img.height > MAX_PIXELS:
-                    raise InputRejected(
-                        f"This image is too large ({img.width}x{img.height} pixels). A picture "
-                        "of one heartbeat needs only a few hundred pixels on each side."
-                    )
-                img.load()
-                if getattr(img, "n_frames", 1) > 1:
-                    img.seek(0)
-                image = img.copy()
-    except InputRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InputRejected(
-            "This image is too large to open safely. Upload a smaller picture of one heartbeat."
-        ) from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        if "truncated" in str(exc).lower():
-            raise InputRejected(
-                "This image file is incomplete (it may have been cut off while copying). "
-                "Save or export it again and upload the new file."
-            ) from None
-        raise InputRejected(NOT_AN_IMAGE) from None
-    if min(image.size) < MIN_SIDE:
-        raise InputRejected(
-            f"This image is too small ({image.width}x{image.height} pixels) to show a heartbeat."
-        )
-    return image
 
 
 def to_gray(image):

@@ -16,6 +16,7 @@ from . import decision, imagecheck, render, segment
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
+from .formats import check_usable
 from .preprocess import TARGET_FS, clean
 from .registry import CLASS_CODES, check_model_classes
 from .results import Beat, ImagePrediction, SignalAnalysis
@@ -173,8 +174,6 @@ class Predictor:
     # --- signals -----------------------------------------------------------------------
     def beat_probabilities(self, samples, fs):
         """(R-peak positions at 360 Hz, probabilities) for a signal; the analysis core."""
-        from .io import check_usable
-
         check_usable(samples, fs)
         x, _ = clean(np.asarray(samples, np.float64), fs)
         peaks = detect_r_peaks(x, TARGET_FS)
@@ -192,6 +191,10 @@ class Predictor:
         probs = self.classify_ink(render.render_ink(windows), context,
                                     render.render_ink(templates))
         return peaks, probs
+
+    def analyze_recording(self, recording):
+        """``analyze_signal`` of the lead the model reads (an ``ml.formats.Recording``)."""
+        return self.analyze_signal(recording.main_lead(), recording.fs)
 
     def analyze_signal(self, samples, fs):
         """Per-beat labels and a summary of an ECG signal (1-D, millivolts, ``fs`` Hz)."""

@@ -61,7 +61,7 @@ def _png(img):
 
 def rejection(predictor, test, data_dir, per_kind, per_class):
     """Share of non-beat pictures rejected, and of real held-out beats wrongly rejected."""
-    from ..images import load_image
+    from ..formats import load_image
 
     segments = []
     for name in ("100", "105", "213"):
@@ -96,7 +96,7 @@ def rejection(predictor, test, data_dir, per_kind, per_class):
 
 
 def latency(predictor, test, runs):
-    from ..images import load_image
+    from ..formats import load_image
 
     wide = test.wide[len(test) // 2]
     data = _png(otherstyles.mpl_gray_192x128(wide, augment.WIDE_BEFORE))
@@ -119,7 +119,7 @@ def latency(predictor, test, runs):
 def record_analysis(predictor, data_dir, names=("100", "208"), repeats=3):
     """Seconds from file to per-beat labels for each record: the median of ``repeats`` runs
     (a shared 2-core machine varies by a third from one run to the next), all runs kept."""
-    from ..io import read_signal
+    from ..formats import read_signal
 
     base = records.resolve_data_dir(data_dir) / "mitdb"
     out = {}

@@ -56,7 +56,7 @@ def vf_rhythm_figures(predictor, data_dir=None):
     episodes cover (sensitivity), how much of the episodes' time is annotated VF (positive
     predictivity), and how many episodes lie wholly outside VF, per hour of other rhythms.
     Noise spans are left out of both sides (the truth there is unknown)."""
-    from ..io import read_signal
+    from ..formats import read_signal
     from ..training import records
 
     base = records.resolve_data_dir(data_dir) / "vfdb"
@@ -137,7 +137,7 @@ def per_class_accuracy(hits, labels):
 
 def style_figures(predictor, beats, per_class=STYLE_SAMPLE_PER_CLASS):
     """Accuracy of uploads drawn in our style and in other programs' styles."""
-    from ..images import load_image
+    from ..formats import load_image
     from . import otherstyles
 
     sample = datasets.fixed_subset(beats, per_class=per_class)

@@ -61,7 +61,7 @@ def test_it_exports_corrections_with_their_files_and_labels(reviewed, tmp_path, 
             image.reviews, image.class_index) == ("image", "V", "N", False, 2, 4)
     assert image.model_version == r["image_fixed"].model_version
     assert image.input_path.read_bytes() == stored_bytes(r["image_fixed"].input_files[0])
-    assert isinstance(image.load(), Image.Image)  # what ml.images reads for uploads
+    assert isinstance(image.load(), Image.Image)  # what ml.formats reads for uploads
 
     signal = examples[r["signal_fixed"].pk]
     assert signal.reviewed_label == "uninterpretable" and signal.class_index is None

@@ -105,7 +105,7 @@ def test_a_wfdb_record_is_stored_with_a_header_that_names_the_stored_data_file(
     assert all(line.split()[0] == f"{stem}.dat" for line in text.splitlines()[1:3])
     assert (media_root / dat_row.file.name).read_bytes() == dat.read_bytes()
     # The stored record still reads as the same signal.
-    from ml.io import read_signal
+    from ml.formats import read_signal
 
     original, stored = read_signal(header), read_signal(media_root / hea.file.name)
     assert stored.fs == original.fs and (stored.samples == original.samples).all()

@@ -17,7 +17,7 @@ from PIL import Image
 from diagnosis import inference
 from diagnosis.models import Diagnosis, SignalResult
 from ecgsite.celery import app
-from ml.io import read_signal
+from ml.formats import read_signal
 from ml.registry import CLASS_CODES
 
 from .conftest import (

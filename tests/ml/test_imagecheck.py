@@ -7,7 +7,7 @@ from PIL import Image
 
 from ml import imagecheck, render
 from ml.errors import InputRejected
-from ml.images import load_image
+from ml.formats import load_image
 from ml.reports import nonbeats, otherstyles, synthetic
 from ml.training import augment
 

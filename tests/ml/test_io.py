@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ml import InputRejected
-from ml.io import check_usable, read_signal
+from ml.formats import check_usable, read_signal
 from ml.training.records import resolve_data_dir
 
 FS = 360

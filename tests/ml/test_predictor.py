@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ml import CLASS_CODES, InputRejected, render
-from ml.io import read_signal
+from ml.formats import read_signal
 from ml.reports import nonbeats, synthetic
 from ml.training.records import resolve_data_dir
 
@@ -108,7 +108,7 @@ def test_unusable_signals_raise_input_rejected(predictor, samples, fs, message):
 def test_every_batch_size_reuses_the_one_traced_graph(predictor):
     # The speed of a warm prediction comes from calling one traced graph (ml.reports.bench
     # prints the latency); a retrace per batch size would cost hundreds of milliseconds per upload.
-    from ml.images import load_image
+    from ml.formats import load_image
 
     buf = io.BytesIO()
     render.beat_image(synthetic.beat("V")).save(buf, format="PNG")

@@ -12,5 +12,5 @@ class DiagnosisConfig(AppConfig):
         from . import signals  # noqa: F401  (connects the file clean-up receivers)
 
         # Pillow's decompression-bomb guard: it warns above this many pixels (an error in
-        # validators.check_image) and refuses outright above twice as many.
+        # ml.formats.picture) and refuses outright above twice as many.
         Image.MAX_IMAGE_PIXELS = settings.ECG_IMAGE_MAX_PIXELS

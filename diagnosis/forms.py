@@ -46,7 +46,7 @@ class UploadForm(forms.Form):
         files = cleaned.get("files")
         if files:
             try:
-                cleaned["checked"] = check_upload(files)
+                cleaned["checked"] = check_upload(files, fs=cleaned.get("sampling_rate"))
             except UploadRejected as exc:
                 raise ValidationError(str(exc), code="rejected") from None
         return cleaned

@@ -1,27 +1,30 @@
-"""The diagnosis app's only door into ``ml``: the process-wide Predictor and stored inputs.
+"""What the Django apps use of ``ml`` at run time: the process-wide Predictor, the analysis of a
+stored diagnosis, and its stored leads. The upload checks use ``ml.formats``' cheap header
+checks (diagnosis.validators); nothing in the web process decodes a recording.
 
 The Predictor loads TensorFlow and the model (seconds, hundreds of MB), so it is created on
 first use inside the process that needs it: a Celery pool process, never at import time and
 never in the Celery parent before it forks (TensorFlow does not survive a fork). If a forked
 child finds an instance made by its parent, it makes its own.
-
-Only the names of ML_CONTRACT.md are used: ml.Predictor, ml.InputRejected, ml.io.read_signal
-and ml.images.load_image.
 """
 import os
 import tempfile
 import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 
 from ml.errors import InputRejected
+from ml.formats import Recording, load_image, read_recording
 from ml.registry import CLASS_CODES
 
-from .trace import Trace, make_trace
+from .models import DiagnosisFile
+from .trace import Trace, trace_of_leads
+
+# Stored leads are an ml.formats.Recording written by Recording.to_npz.
+LEADS_EXT = "npz"
 
 _lock = threading.Lock()
 _predictor = None
@@ -47,58 +50,62 @@ class Outcome:
     fields: dict
     beats: dict | None = None
     trace: Trace | None = None
-    extra: dict = field(default_factory=dict)
 
 
-@contextmanager
-def local_files(files):
-    """The files [(basename, bytes)] written to a private temporary folder; yields its path.
+def _read(stored):
+    with default_storage.open(stored.file.name, "rb") as fh:
+        return fh.read()
 
-    The signal reader wants paths (a WFDB header finds its .dat beside it), and this works
-    whatever the storage backend is.
-    """
-    with tempfile.TemporaryDirectory(prefix="ecg-input-") as folder:
-        for basename, content in files:
-            Path(folder, basename).write_bytes(content)
-        yield Path(folder)
+
+def stored_leads(diagnosis):
+    """The diagnosis's decoded leads (.npz bytes), or None when the worker has not kept any."""
+    leads = next((f for f in diagnosis.files.all() if f.role == DiagnosisFile.Role.LEADS), None)
+    return None if leads is None else _read(leads)
 
 
 def main_file(basenames):
-    """The file the signal reader opens: the header of a WFDB record, else the only file."""
+    """The file the reader opens: the header of a WFDB record, else the only file."""
     headers = [b for b in basenames if b.endswith(".hea")]
     return headers[0] if headers else basenames[0]
 
 
-def read_signal_files(files, fs=None):
-    """``ml.formats.read_signal`` on in-memory files [(basename, bytes)]; raises InputRejected."""
-    from ml.formats import read_signal
+def decode_inputs(diagnosis):
+    """The recording in a diagnosis's uploaded files: an ``ml.formats.Recording``.
 
-    with local_files(files) as folder:
-        return read_signal(folder / main_file([b for b, _ in files]), fs=fs)
+    The reader wants paths (a WFDB header finds its .dat beside it), so the stored files are
+    written to a private temporary folder under their stored names; this works whatever the
+    storage backend is.
+    """
+    with tempfile.TemporaryDirectory(prefix="ecg-input-") as folder:
+        names = []
+        for stored in diagnosis.input_files:
+            name = stored.file.name.rsplit("/", 1)[-1]
+            Path(folder, name).write_bytes(_read(stored))
+            names.append(name)
+        return read_recording(Path(folder, main_file(names)), fs=diagnosis.input_fs)
 
 
-def stored_inputs(diagnosis):
-    out = []
-    for f in diagnosis.input_files:
-        with default_storage.open(f.file.name, "rb") as fh:
-            out.append((f.file.name.rsplit("/", 1)[-1], fh.read()))
-    return out
+def analyse(diagnosis, keep_leads=None):
+    """Run the model on a stored diagnosis; raises InputRejected for unusable input.
 
-
-def analyse(diagnosis):
-    """Run the model on a stored diagnosis; raises InputRejected for unusable input."""
+    A recording is decoded once: a later run reads the leads kept by the first. After decoding,
+    ``keep_leads(npz bytes)`` is called to store them, before the (longer) analysis.
+    """
     predictor = get_predictor()
-    inputs = stored_inputs(diagnosis)
     if diagnosis.kind == diagnosis.Kind.IMAGE:
-        return _analyse_image(predictor, inputs[0][1])
-    signal = read_signal_files(inputs, fs=diagnosis.input_fs)
-    return _analyse_signal(predictor, signal)
+        image = load_image(_read(diagnosis.input_files[0]),
+                           max_pixels=settings.ECG_IMAGE_MAX_PIXELS)
+        return _analyse_image(predictor, image)
+    leads = stored_leads(diagnosis)
+    if leads is None:
+        leads = decode_inputs(diagnosis).to_npz()
+        if keep_leads is not None:
+            keep_leads(leads)
+    return _analyse_signal(predictor, Recording.from_npz(leads), trace_of_leads(leads))
 
 
-def _analyse_image(predictor, content):
-    from ml.formats import load_image
-
-    pred = predictor.predict_images([load_image(content)])[0]
+def _analyse_image(predictor, image):
+    pred = predictor.predict_images([image])[0]
     return Outcome(fields={
         "model_version": predictor.version,
         "label": pred.label,
@@ -108,8 +115,8 @@ def _analyse_image(predictor, content):
     })
 
 
-def _analyse_signal(predictor, signal):
-    analysis = predictor.analyze_signal(signal.samples, signal.fs)
+def _analyse_signal(predictor, recording, trace):
+    analysis = predictor.analyze_recording(recording)
     beats = analysis.beats
     if not beats:
         raise InputRejected(
@@ -143,5 +150,4 @@ def _analyse_signal(predictor, signal):
         "labels": [b.label for b in beats],
         "confidences": [round(float(b.confidence), 3) for b in beats],
     }
-    return Outcome(fields=fields, beats=beat_rows,
-                   trace=make_trace(signal.samples, signal.fs))
+    return Outcome(fields=fields, beats=beat_rows, trace=trace)

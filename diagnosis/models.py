@@ -219,15 +219,17 @@ class Diagnosis(models.Model):
 
 
 class DiagnosisFile(models.Model):
-    """A stored file of a diagnosis: an uploaded input, or the trace the worker derived.
+    """A stored file of a diagnosis: an uploaded input, or what the worker derived from it.
 
-    A WFDB record has two inputs (header and data). The trace is the signal the plot draws,
-    written by the worker. Files live in the default storage under random names and are
-    deleted with their row (see signals.py).
+    A WFDB record has two inputs (header and data). The worker decodes a recording once and
+    keeps its leads (an ``ml.formats.Recording`` as .npz) for the plot and any later run; the
+    trace is the signal the plot draws. Files live in the default storage under random names
+    and are deleted with their row (see signals.py).
     """
 
     class Role(models.TextChoices):
         INPUT = "input", "Uploaded input"
+        LEADS = "leads", "Decoded leads"
         TRACE = "trace", "Plot trace"
 
     diagnosis = models.ForeignKey(Diagnosis, on_delete=models.CASCADE, related_name="files")

@@ -134,32 +134,10 @@ def retry_failed(queryset):
     return len(pks)
 
 
-def check_signal_readable(planned, input_fs=None):
-    """Read a signal upload once with the ML reader, so a file it cannot read is refused at
-    upload time with the reader's message instead of failing later in the queue."""
-    from ml.errors import InputRejected
-
-    from .inference import read_signal_files
-    from .validators import UploadRejected
-
-    try:
-        read_signal_files([(f.basename, f.content) for f in planned], fs=input_fs)
-    except InputRejected as exc:
-        raise UploadRejected(f"“{planned[0].original_name}”: {exc}") from None
-    except Exception:
-        logger.exception("The signal reader failed on an upload")
-        raise UploadRejected(
-            f"“{planned[0].original_name}” could not be read as an ECG signal. Check the "
-            "format described on this page."
-        ) from None
-
-
 def submit_upload(owner, checked: CheckedUpload, input_fs=None):
-    """Everything after the content checks: read test for signals, store, queue."""
-    planned = plan_files(owner.pk, checked)
-    if checked.kind == Diagnosis.Kind.SIGNAL:
-        check_signal_readable(planned, input_fs)
-    return create_diagnosis(owner, checked, planned, input_fs=input_fs)
+    """Everything after the upload checks: store and queue. The recording is decoded once, by
+    the worker; what its content checks refuse comes back as a failed diagnosis."""
+    return create_diagnosis(owner, checked, input_fs=input_fs)
 
 
 def queue_position(diagnosis):

@@ -80,9 +80,12 @@ def classify_diagnosis(self, pk):
     if settings.ECG_DIAGNOSIS_TEST_DELAY_S:
         time.sleep(settings.ECG_DIAGNOSIS_TEST_DELAY_S)
     try:
-        outcome = inference.analyse(diagnosis)
+        outcome = inference.analyse(
+            diagnosis, keep_leads=lambda leads: _store_leads(diagnosis, token, leads))
         stored = _store_outcome(diagnosis, token, outcome)
         return "done" if stored else "lost-claim"
+    except ClaimLost:
+        return "lost-claim"
     except InputRejected as exc:
         diagnosis.mark_failed(token, str(exc))
         return "rejected"
@@ -121,6 +124,39 @@ def _retry_later(task, diagnosis, token, exc):
     raise task.retry(exc=exc, countdown=backoff_seconds(task.request.retries))
 
 
+class ClaimLost(Exception):
+    """The row was deleted, or another run took it over, while this run was working on it."""
+
+
+def _locked_if_claimed(diagnosis, token):
+    """The row, locked for this transaction, while this run still holds its claim; else None."""
+    return (
+        Diagnosis.objects.select_for_update()
+        .filter(pk=diagnosis.pk, status=Diagnosis.Status.RUNNING, claim_token=token)
+        .first()
+    )
+
+
+def _store_leads(diagnosis, token, leads):
+    """Keep the decoded leads (ml.formats .npz) beside the inputs, so the plot and any later
+    run read them instead of decoding the upload again. Stored first and removed again if the
+    claim was lost, like the trace."""
+    name = storage.path_for(diagnosis.owner_id, storage.new_stem(), inference.LEADS_EXT)
+    storage.save_exact(name, leads)
+    try:
+        with transaction.atomic():
+            locked = _locked_if_claimed(diagnosis, token)
+            if locked is None:
+                raise ClaimLost
+            DiagnosisFile.objects.create(
+                diagnosis=locked, role=DiagnosisFile.Role.LEADS, file=name,
+                content_type="application/octet-stream", size=len(leads),
+            )
+    except BaseException:
+        storage.delete_quietly([name])
+        raise
+
+
 def _store_outcome(diagnosis, token, outcome):
     """Write the result; the trace file is stored first and removed again if the row is gone
     or the claim was lost (a deleted diagnosis must not leave a file behind)."""
@@ -130,11 +166,7 @@ def _store_outcome(diagnosis, token, outcome):
         storage.save_exact(trace_name, outcome.trace.data)
     try:
         with transaction.atomic():
-            locked = (
-                Diagnosis.objects.select_for_update()
-                .filter(pk=diagnosis.pk, status=Diagnosis.Status.RUNNING, claim_token=token)
-                .first()
-            )
+            locked = _locked_if_claimed(diagnosis, token)
             if locked is None:
                 storage.delete_quietly([trace_name])
                 return False

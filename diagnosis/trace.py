@@ -1,10 +1,11 @@
 """The rhythm-strip plot data: a compact stored trace of the signal and pages cut from it.
 
-The worker stores the analysed lead once as little-endian int16 (2 bytes a sample: a
-30-minute record at 360 Hz is 1.3 MB) with baseline wander removed for display. The plot
-asks for one page (ECG_PLOT_PAGE_SECONDS) at a time; the page is read by seeking into the
-file and reduced to at most MAX_POINTS points by keeping each bucket's minimum and maximum,
-so QRS peaks survive the reduction.
+The worker draws the trace from the recording's stored leads (the .npz it decoded once): the
+lead the model reads, with baseline wander removed by the same filter the classifier uses
+(``ml.preprocess.remove_baseline``), as little-endian int16 (2 bytes a sample: a 30-minute
+record at 360 Hz is 1.3 MB). The plot asks for one page (ECG_PLOT_PAGE_SECONDS) at a time; the
+page is read by seeking into the file and reduced to at most MAX_POINTS points by keeping each
+bucket's minimum and maximum, so QRS peaks survive the reduction.
 """
 import bisect
 import math
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
+from ml.formats import Recording
+from ml.preprocess import remove_baseline
+
 MAX_TRACE_FS = 500.0
 MAX_POINTS = 2000
-BASELINE_CUTOFF_HZ = 0.5
 
 
 @dataclass
@@ -26,13 +29,16 @@ class Trace:
     scale_mv: float
 
 
+def trace_of_leads(leads):
+    """The trace of a recording's stored leads (``ml.formats.Recording`` .npz bytes or file)."""
+    recording = Recording.from_npz(leads)
+    return make_trace(recording.main_lead(), recording.fs)
+
+
 def make_trace(samples, fs):
-    x = np.asarray(samples, dtype=np.float64)
-    x = np.nan_to_num(x - np.nanmedian(x))
+    x = np.nan_to_num(np.asarray(samples, dtype=np.float64))
     if len(x) > 12:
-        # Zero-phase high-pass for display only (the classifier cleans its own copy).
-        sos = sps.butter(2, BASELINE_CUTOFF_HZ, btype="highpass", fs=fs, output="sos")
-        x = sps.sosfiltfilt(sos, x, padlen=min(len(x) - 1, int(3 * fs)))
+        x = remove_baseline(x, fs)
     step = max(1, math.ceil(fs / MAX_TRACE_FS))
     if step > 1:
         x = sps.decimate(x, step, ftype="fir", zero_phase=True)

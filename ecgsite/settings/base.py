@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from ml.formats import limits as ml_limits
+
 from .social import social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -280,7 +282,8 @@ LOGGING = {
 
 # --- Diagnosis flow (owned by the diagnosis app, issue 4) -------------------------------
 # Upload checks beyond ECG_UPLOAD_MAX_BYTES above.
-ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=25_000_000)
+# The picture size limit is ml's (the worker's reader refuses the same pictures).
+ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=ml_limits.MAX_PIXELS)
 ECG_ZIP_MAX_MEMBERS = env.int("ECG_ZIP_MAX_MEMBERS", default=8)
 ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
     "ECG_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024

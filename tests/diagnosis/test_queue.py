@@ -154,7 +154,7 @@ def test_rejected_input_fails_at_once_with_its_message_and_is_not_retried(patien
 
     calls = []
 
-    def reject(diagnosis):
+    def reject(diagnosis, keep_leads=None):
         calls.append(diagnosis.pk)
         raise InputRejected("This image is blank: upload a picture of one heartbeat.")
 
@@ -172,7 +172,7 @@ def test_rejected_input_fails_at_once_with_its_message_and_is_not_retried(patien
 def test_a_transient_database_error_is_retried_and_then_succeeds(patient, monkeypatch):
     calls = []
 
-    def flaky(diagnosis):
+    def flaky(diagnosis, keep_leads=None):
         calls.append(Diagnosis.objects.get(pk=diagnosis.pk).status)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
@@ -189,7 +189,7 @@ def test_a_transient_database_error_is_retried_and_then_succeeds(patient, monkey
 
 
 def test_an_unexpected_error_fails_with_a_polite_message(patient, monkeypatch):
-    def broken(diagnosis):
+    def broken(diagnosis, keep_leads=None):
         raise ZeroDivisionError
 
     monkeypatch.setattr(inference, "analyse", broken)

@@ -1,17 +1,16 @@
 """What other parts of the site ask of the articles app."""
 
-import hashlib
-import io
 from pathlib import Path
 
-from django.conf import settings
-from django.core.cache import cache
+from django.contrib.staticfiles import finders
 
 from ml.registry import BY_CODE, CLASS_CODES, CLASSES
 
 from .models import Article
 
 BEAT_IMAGE_CACHE_SECONDS = 60 * 60 * 24
+# Where the example beat pictures are, among the static files.
+EXAMPLE_BEATS = "img/beats"
 
 
 def _normalise_code(code):
@@ -78,30 +77,17 @@ def class_overview():
     ]
 
 
-def example_beat_cache_key(code):
-    # The data folder is part of the key: pointing the site at other records redraws them.
-    data_dir_id = hashlib.sha256(str(settings.ECG_DATA_DIR).encode()).hexdigest()[:12]
-    return f"articles:example-beat:{code}:{data_dir_id}"
+def example_beat_path(code):
+    """The example beat picture of class ``code``: a file drawn ahead of time by
+    ``python -m ml.reports.examples`` and shipped in static/img/beats/; None for an unknown
+    code."""
+    if code not in CLASS_CODES:
+        return None
+    found = finders.find(f"{EXAMPLE_BEATS}/{code}.png")
+    return Path(found) if found else None
 
 
 def example_beat_png(code):
-    """PNG bytes of ``ml``'s example beat for ``code``, or None for an unknown code.
-
-    Drawn from the configured data folder when it exists, otherwise ``ml`` draws a
-    synthetic beat. Cached: drawing from a real record means reading it from disk.
-    """
-    code = code if code in CLASS_CODES else ""
-    if not code:
-        return None
-    key = example_beat_cache_key(code)
-    png = cache.get(key)
-    if png is None:
-        from ml.examples import example_beat_image
-
-        data_dir = settings.ECG_DATA_DIR
-        image = example_beat_image(code, data_dir=data_dir if Path(data_dir).is_dir() else None)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
-        png = buffer.getvalue()
-        cache.set(key, png, BEAT_IMAGE_CACHE_SECONDS)
-    return png
+    """PNG bytes of the example beat of ``code`` (see example_beat_path), or None."""
+    path = example_beat_path(code)
+    return path.read_bytes() if path else None

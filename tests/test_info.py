@@ -45,16 +45,17 @@ def test_each_example_beat_is_a_png_image(client, code):
     assert image.width > 16 and image.height > 16
 
 
-def test_example_beats_are_drawn_once_and_then_served_from_the_cache():
-    from django.core.cache import cache
+@pytest.mark.parametrize("code", [c.code for c in CLASSES])
+def test_every_class_has_an_example_picture_drawn_ahead_of_time_and_served_as_it_is(client,
+                                                                                   code):
+    from articles.services import example_beat_path
 
-    from articles.services import example_beat_cache_key, example_beat_png
-
-    assert cache.get(example_beat_cache_key("V")) is None
-    first = example_beat_png("V")
-    assert cache.get(example_beat_cache_key("V")) == first
-    cache.set(example_beat_cache_key("V"), b"cached bytes")
-    assert example_beat_png("V") == b"cached bytes"
+    path = example_beat_path(code)
+    assert path is not None and path.parent.parts[-3:] == ("static", "img", "beats")
+    with Image.open(path) as image:
+        assert (image.format, image.size) == ("PNG", (288, 192))
+    response = client.get(reverse("articles:example_beat", kwargs={"code": code}))
+    assert response.content == path.read_bytes()
 
 
 def test_an_unknown_class_has_no_example_beat(client):

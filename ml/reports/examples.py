@@ -1,35 +1,30 @@
-"""Example beat images for the site's Info page, drawn by ml's own renderer.
+"""Example beat pictures for the site: ``python -m ml.reports.examples [--data-dir D]``.
 
-From a real record when the PhysioNet data folder is available (a typical beat of the class:
-the one closest to the class's median shape in a record rich in that class), otherwise from a
-synthetic beat (ml.synthetic).
+For every class of the registry, a typical beat of the record its ``example`` names (the beat
+closest to the class's median shape in that record), drawn by ml's own renderer at three times
+the model's canvas, is written to ``static/img/beats/<code>.png``. The pictures are committed
+and the site serves them as files, so the web process never reads PhysioNet records. Run the
+command again after adding a class or changing the renderer (a test compares the committed
+pictures with what it draws).
 """
+import argparse
+from pathlib import Path
+
 import numpy as np
 
 from .. import render
-from ..registry import CLASS_INDEX
-from ..training import augment
-from . import synthetic
+from ..registry import CLASS_INDEX, CLASSES, get
+from ..training import augment, datasets
 
-# Records with many beats of each class (for VF: a vfdb record in the training split).
-SOURCES = {
-    "N": ("mitdb", "100"),
-    "L": ("mitdb", "109"),
-    "R": ("mitdb", "118"),
-    "A": ("mitdb", "209"),
-    "V": ("mitdb", "119"),
-    "VF": ("vfdb", "422"),
-}
+OUT = Path(__file__).resolve().parents[2] / "static" / "img" / "beats"
 SCALE = 3  # drawn at 3x the model's canvas so it is readable on a web page
+LOADERS = {"mitdb": datasets.mitdb_beats, "vfdb": datasets.vfdb_beats}
 
 
 def typical_window(code, data_dir=None):
-    """The model window of a typical beat of ``code`` from its source record."""
-    from ..training import datasets
-
-    db, name = SOURCES[code]
-    load = datasets.mitdb_beats if db == "mitdb" else datasets.vfdb_beats
-    beats = load(name, data_dir)
+    """The model window of a typical beat of ``code`` from the class's example record."""
+    db, name = get(code).example
+    beats = LOADERS[db](name, data_dir)
     windows = augment.canonical_from_wide(beats.wide[beats.labels == CLASS_INDEX[code]])
     if len(windows) == 0:
         raise LookupError(f"no {code} beats in {db}/{name}")
@@ -39,18 +34,38 @@ def typical_window(code, data_dir=None):
 
 
 def example_beat_image(code, data_dir=None):
-    """A PIL image of a typical ``code`` beat: real when the data is available, else synthetic."""
-    if code not in CLASS_INDEX:
-        raise KeyError(code)
-    try:
-        window = typical_window(code, data_dir)
-    except (FileNotFoundError, LookupError, OSError):
-        window = synthetic.beat(code)
+    """A PIL image of a typical beat of class ``code``."""
     return render.beat_image(
-        window,
+        typical_window(code, data_dir),
         height=render.HEIGHT * SCALE,
         width=render.WIDTH * SCALE,
         margin_x=render.MARGIN * SCALE,
         margin_y=render.MARGIN * SCALE,
         line_width=render.LINE_WIDTH * SCALE / 1.5,
     )
+
+
+def write_all(out=OUT, data_dir=None):
+    """Draw every class's example into ``out``; returns the paths written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for beat_class in CLASSES:
+        path = out / f"{beat_class.code}.png"
+        example_beat_image(beat_class.code, data_dir).save(path, format="PNG", optimize=True)
+        paths.append(path)
+    return paths
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m ml.reports.examples",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--data-dir", default=None, help="folder with mitdb/ and vfdb/ (ECG_DATA_DIR)")
+    p.add_argument("--out", default=str(OUT), help="folder the pictures are written to")
+    args = p.parse_args(argv)
+    for path in write_all(args.out, args.data_dir):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,7 @@
 """What the Predictor returns: plain dataclasses with JSON-safe ``to_dict``."""
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
-from .registry import CLASS_CODES, CLASS_NAMES
-
-
-def _probs(row):
-    return {code: round(float(p), 6) for code, p in zip(CLASS_CODES, row, strict=True)}
+from .registry import CLASS_NAMES
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,6 @@ class SignalAnalysis:
     finding: str
     low_confidence: bool
     model_version: str = ""
-    notes: list = field(default_factory=list)
 
     @property
     def finding_name(self):

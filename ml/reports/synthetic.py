@@ -8,8 +8,10 @@ nothing is trained or measured on them.
 import numpy as np
 
 from .. import render
+from ..registry import EPISODE_CLASS, get
 
-# (amplitude mV, centre s relative to R, width s) per wave.
+# (amplitude mV, centre s relative to R, width s) per wave, for each beat class; the episode
+# class (ventricular fibrillation) has no beats to draw, only an undulation.
 WAVES = {
     "N": [(0.15, -0.20, 0.025), (-0.10, -0.03, 0.010), (1.20, 0.0, 0.012),
           (-0.25, 0.03, 0.012), (0.30, 0.25, 0.050)],
@@ -25,9 +27,12 @@ WAVES = {
 
 def beat(code, fs=render.FS, before=render.BEFORE_S, after=render.AFTER_S, seed=0):
     """One synthetic beat window (mV) of class ``code`` with the R peak ``before`` s in."""
+    get(code)  # an unknown code is a KeyError naming the known ones
+    if code != EPISODE_CLASS and code not in WAVES:
+        raise KeyError(f"no synthetic shape for class {code!r}: add its waves to WAVES")
     t = np.arange(-round(before * fs), round(after * fs)) / fs
     rng = np.random.default_rng(seed)
-    if code == "VF":
+    if code == EPISODE_CLASS:
         x = np.zeros_like(t)
         for freq in rng.uniform(3.5, 6.5, 4):
             x += rng.uniform(0.2, 0.5) * np.sin(2 * np.pi * freq * t + rng.uniform(0, 2 * np.pi))

@@ -1,6 +1,6 @@
 """The shipped model card's figures, shaped for the About page.
 
-Figures are read from the card written by ``ml``'s evaluation code (``ml.card``), never
+Figures are read from the card written by ``ml``'s evaluation code (``ml.reports.card``), never
 typed by hand. A missing or unreadable card is a normal state (the model may not be trained
 yet) and is reported as such rather than raised.
 """

@@ -4,8 +4,9 @@ A result page that says "Left bundle branch block, confidence 92%" invites trust
 not have earned: the confidence is the model's own opinion, not a measured hit rate. Next to
 each finding the page therefore shows the measured precision and recall of that class on the
 held-out patients of the inter-patient test split. The figures are read from the model card
-written by ``ml.card`` and are shown only when the card describes the very model version that
-produced the result; a result from another version gets no figure rather than a wrong one.
+written by ``ml.reports.card`` and are shown only when the card describes the very model
+version that produced the result; a result from another version gets no figure rather than a
+wrong one.
 
 Precision alone hides the worst failure for a patient: a beat type the model rarely
 recognises in new people ends up under another label, most often "Normal" (the shipped

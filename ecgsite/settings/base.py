@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    # The site's apps, each importing only those listed before it (tests/test_app_layers.py).
     "accounts",
-    "diagnosis",
     "articles",
-    "care",  # after diagnosis: its admin extends the diagnosis admin
+    "sharing",
+    "diagnosis",
+    "care",
+    "metrics",
 ]
 
 MIDDLEWARE = [

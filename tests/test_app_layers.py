@@ -88,3 +88,56 @@ def test_the_scan_would_see_an_upward_import(tmp_path):
     module.write_text("def f():\n    from care.models import Review\n", encoding="utf-8")
 
     assert [m for _, m in imports_of(module)] == ["care.models"]
+
+
+def module_name(path):
+    parts = list(path.relative_to(BASE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def local_imports(path, modules):
+    """The site's own modules that ``path`` imports (absolute or relative, at any depth)."""
+    name = module_name(path)
+    package = name if path.stem == "__init__" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            # "from package import module" imports the module; "from module import name" the
+            # module itself.
+            targets = [f"{base}.{alias.name}" for alias in node.names
+                       if f"{base}.{alias.name}" in modules] or [base]
+        else:
+            continue
+        found |= {t for t in targets if t in modules and t != name}
+    return found
+
+
+def test_no_module_of_an_app_imports_itself_back_through_a_loop():
+    paths = [p for app in LAYERS for p in (BASE / app).rglob("*.py")
+             if "migrations" not in p.parts]
+    modules = {module_name(p) for p in paths}
+    graph = {module_name(p): local_imports(p, modules) for p in paths}
+    assert graph["diagnosis.tasks"] >= {"diagnosis.services"}, "the scan sees imports"
+
+    loops, state = [], {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                loops.append(" -> ".join([*trail[trail.index(nxt):], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*trail, nxt])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert not loops, loops

@@ -107,3 +107,20 @@ def test_shares_and_reviews_are_listed_for_staff(admin_client, patient, doctor,
     assert f"Diagnosis {signal_diagnosis.pk}" in reviews.content.decode()
     assert admin_client.get(reverse("admin:sharing_share_add")).status_code == 403
     assert admin_client.get(reverse("admin:care_review_add")).status_code == 403
+
+
+def test_the_diagnosis_admin_shows_reviews_without_being_replaced(admin_client, patient,
+                                                                  doctor):
+    from django.contrib import admin
+
+    from diagnosis.admin import DiagnosisAdmin
+    from diagnosis.models import Diagnosis
+
+    d = make_diagnosis(patient, label="V")
+    Review.objects.create(diagnosis=d, doctor=doctor, original_label="V", reviewed_label="A",
+                          agrees=False, notes="looks atrial to me")
+
+    page = admin_client.get(reverse("admin:diagnosis_diagnosis_change", args=[d.pk]))
+
+    assert type(admin.site._registry[Diagnosis]) is DiagnosisAdmin
+    assert page.status_code == 200 and "looks atrial to me" in page.content.decode()

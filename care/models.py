@@ -50,10 +50,6 @@ class Review(models.Model):
         return f"Review of diagnosis {self.diagnosis_id} by {self.doctor or 'a deleted account'}"
 
     @property
-    def is_correction(self):
-        return not self.agrees
-
-    @property
     def reviewed_label_name(self):
         if self.reviewed_label == UNINTERPRETABLE:
             return "Not interpretable"

@@ -182,11 +182,6 @@ class Diagnosis(models.Model):
         probs = self.probabilities or {}
         return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
 
-    def processing_seconds(self):
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
     def _finish(self, token, status, **fields):
         """Write the outcome if ``token`` still holds the claim; True when it did."""
         fields.update(status=status, finished_at=timezone.now(), lease_expires_at=None)

@@ -75,10 +75,6 @@ class DeleteAccountForm(forms.Form):
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
             )
 
-    @property
-    def needs_password(self):
-        return "password" in self.fields
-
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):

@@ -2,7 +2,19 @@ from django.apps import AppConfig
 
 
 class CareConfig(AppConfig):
-    """Patients sharing results with doctors, doctors' reviews, the access log and metrics."""
+    """The doctors' workspace: patients who share with a doctor, their results, doctors'
+    reviews, and the export of reviews as training data. Above diagnosis: it adds the reviews
+    to the diagnosis pages and admin through ``diagnosis.hooks``."""
 
     name = "care"
-    verbose_name = "Sharing, reviews and access log"
+    verbose_name = "Doctors' workspace and reviews"
+
+    def ready(self):
+        from diagnosis import hooks
+
+        from . import admin, panels
+
+        hooks.register(hooks.RESULT_PANELS, panels.review_panel)
+        hooks.register(hooks.HISTORY_MARKS, panels.review_marks)
+        hooks.register(hooks.ADMIN_INLINES, admin.ReviewInline)
+        hooks.register(hooks.ADMIN_LIST_FILTERS, admin.ReviewedFilter)

@@ -1,35 +1,19 @@
-from datetime import timedelta
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from diagnosis.forms import DateRangeMixin
+from diagnosis.forms import DateRangeMixin, optional_date_field
 from diagnosis.models import Diagnosis
 
 from .models import REVIEW_LABEL_CHOICES, Review
 from .workspace import needs_attention, reviewed_by
 
 
-class InviteForm(forms.Form):
-    email = forms.EmailField(
-        label="Your doctor's e-mail address",
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="They get an e-mail with a link. If they have no account here yet, the "
-                  "e-mail invites them to sign up as a doctor.",
-    )
-
-
-def _date_field(label):
-    return forms.DateField(label=label, required=False,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-
 class PatientHistoryFilterForm(DateRangeMixin, forms.Form):
     abnormal = forms.BooleanField(label="Abnormal only", required=False)
     unreviewed = forms.BooleanField(label="Not yet reviewed by me", required=False)
-    date_from = _date_field("From")
-    date_to = _date_field("To")
+    date_from = optional_date_field("From")
+    date_to = optional_date_field("To")
 
     def filter(self, queryset, doctor):
         if not self.is_bound or not self.is_valid():
@@ -113,33 +97,3 @@ class ReviewForm(forms.Form):
             create_defaults={**fields, "created_at": now},
         )
         return review
-
-
-# The metrics page reads at most this much history at once (the queue-time percentiles are
-# computed from every row in the range).
-MAX_RANGE_DAYS = 366
-DEFAULT_RANGE_DAYS = 30
-
-
-class MetricsRangeForm(DateRangeMixin, forms.Form):
-    date_from = _date_field("From")
-    date_to = _date_field("To")
-
-    def clean(self):
-        cleaned = super().clean()
-        end = cleaned.get("date_to") or timezone.localdate()
-        start = cleaned.get("date_from") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
-        if start > end:
-            raise ValidationError("“From” must not be after “To”.")
-        if (end - start).days >= MAX_RANGE_DAYS:
-            raise ValidationError(f"Choose at most {MAX_RANGE_DAYS} days.")
-        cleaned["range"] = (start, end)
-        return cleaned
-
-    def dates(self):
-        """The chosen (start, end), inclusive; the last 30 days when nothing valid was
-        chosen."""
-        if self.is_bound and self.is_valid():
-            return self.cleaned_data["range"]
-        today = timezone.localdate()
-        return today - timedelta(days=DEFAULT_RANGE_DAYS - 1), today

@@ -4,8 +4,9 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subq
 from django.db.models.functions import Coalesce
 
 from diagnosis.models import Diagnosis
+from sharing.models import Share
 
-from .models import Review, Share
+from .models import Review
 
 
 def needs_attention():

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 
-from . import services
+from sharing import audit
+
+from . import hooks, services
 from .models import Diagnosis, DiagnosisFile
 
 
@@ -17,6 +19,10 @@ class DiagnosisFileInline(admin.TabularInline):
 
 @admin.register(Diagnosis)
 class DiagnosisAdmin(admin.ModelAdmin):
+    """Diagnoses, read-only, with the re-queue action. Apps above diagnosis add inlines and
+    list filters through ``diagnosis.hooks``. Opening one diagnosis is recorded in the
+    patient's access log like any other view of their data."""
+
     list_display = ("id", "owner", "kind", "status", "label", "confidence", "low_confidence",
                     "queued_at", "finished_at", "attempts", "model_version")
     list_filter = ("status", "kind", "label", "low_confidence", "model_version")
@@ -27,8 +33,22 @@ class DiagnosisAdmin(admin.ModelAdmin):
     actions = ["retry_failed"]
     readonly_fields = [f.name for f in Diagnosis._meta.fields]
 
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *hooks.ADMIN_INLINES]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *hooks.ADMIN_LIST_FILTERS]
+
     def has_add_permission(self, request):
         return False  # diagnoses come from uploads only
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        diagnosis = Diagnosis.objects.filter(pk=object_id).first() \
+            if str(object_id).isdigit() else None
+        if diagnosis is not None and response.status_code == 200:
+            audit.record(request, diagnosis, audit.What.ADMIN)
+        return response
 
     @admin.action(description="Queue the selected failed diagnoses again")
     def retry_failed(self, request, queryset):

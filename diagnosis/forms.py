@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from ml.registry import CLASS_CODES, CLASS_NAMES
@@ -56,6 +55,11 @@ STATUS_CHOICES = [("", "Any status"), *Diagnosis.Status.choices]
 LABEL_CHOICES = [("", "Any finding"), *((c, CLASS_NAMES[c]) for c in CLASS_CODES)]
 
 
+def optional_date_field(label):
+    return forms.DateField(label=label, required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
 class DateRangeMixin:
     """For forms with optional ``date_from`` and ``date_to``: refuses a reversed range."""
 
@@ -90,8 +94,3 @@ class HistoryFilterForm(DateRangeMixin, forms.Form):
             queryset = queryset.filter(queued_at__date__lte=data["date_to"])
         return queryset
 
-
-def upload_limit_text():
-    from django.template.defaultfilters import filesizeformat
-
-    return filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ml.registry import CLASS_CODES, CLASS_NAMES
+from sharing.models import Share
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 
@@ -31,18 +32,17 @@ class DiagnosisQuerySet(models.QuerySet):
         """The diagnoses ``user`` may see. The single access rule for patient data.
 
         - the owner;
-        - a verified doctor, while the owner has an active share with them (care.Share,
+        - a verified doctor, while the owner has an active share with them (sharing.Share,
           read on every call: revoking ends access with the next request);
         - staff, read-only for support (views only show; delete and review need more);
-          every view by anybody but the owner is written to the care access log.
+          every view by anybody but the owner is written to the access log
+          (sharing.audit).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
             return self.all()
         if user.is_verified_doctor:
-            from care.models import Share  # lazy: the sharing rules live in the care app
-
             return self.filter(Q(owner=user) | Q(owner__in=Share.objects.patient_ids_for(user)))
         return self.filter(owner=user)
 
@@ -181,16 +181,6 @@ class Diagnosis(models.Model):
         """(code, name, probability) for every class, in the registry's order."""
         probs = self.probabilities or {}
         return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
-
-    def queue_seconds(self):
-        if self.started_at:
-            return (self.started_at - self.queued_at).total_seconds()
-        return None
-
-    def processing_seconds(self):
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
 
     def _finish(self, token, status, **fields):
         """Write the outcome if ``token`` still holds the claim; True when it did."""

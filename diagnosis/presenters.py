@@ -127,11 +127,14 @@ def result_context(d):
     }
 
 
-def history_row(d):
+def history_row(d, marks=()):
+    """One row of the history list; ``marks``: HTML other apps add beside the finding
+    (diagnosis.hooks.HISTORY_MARKS)."""
     return {
         "diagnosis": d,
         "finding": d.label_name,
         "confidence": None if d.confidence is None else round(100 * d.confidence),
+        "marks": list(marks),
     }
 
 

@@ -2,6 +2,7 @@
 import logging
 from dataclasses import dataclass
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +12,8 @@ from .validators import CheckedUpload, rewrite_wfdb_header
 
 logger = logging.getLogger(__name__)
 
+# The worker's task, published by name: the tasks module imports this one, not the reverse.
+CLASSIFY_TASK = "diagnosis.tasks.classify_diagnosis"
 # Publishing must not hang an upload request when the broker is down: a few quick tries,
 # then the row simply stays queued for the sweep.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
@@ -95,10 +98,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None)
 
 def enqueue(pk):
     """Hand a diagnosis to the worker; False (and the row stays queued) if the broker is down."""
-    from .tasks import classify_diagnosis
-
     try:
-        classify_diagnosis.apply_async(args=[pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        current_app.send_task(CLASSIFY_TASK, args=[pk], retry=True,
+                              retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # any broker or network error: the sweep sends it later
         logger.warning("Could not send diagnosis %s to the broker; it stays queued", pk,
                        exc_info=True)

@@ -7,7 +7,6 @@ write the outcome.
 """
 import logging
 import threading
-import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -18,8 +17,9 @@ from django.utils import timezone
 
 from ml.errors import InputRejected
 
-from . import inference, storage
+from . import inference, services, storage
 from .models import Diagnosis, DiagnosisFile, SignalResult
+from .signals import run_claimed
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def backoff_seconds(retries):
     return min(2 ** retries * 2, 60)
 
 
-@shared_task(bind=True, name="diagnosis.tasks.classify_diagnosis", max_retries=MAX_RETRIES)
+@shared_task(bind=True, name=services.CLASSIFY_TASK, max_retries=MAX_RETRIES)
 def classify_diagnosis(self, pk):
     try:
         token = Diagnosis.objects.claim(pk)
@@ -77,8 +77,7 @@ def classify_diagnosis(self, pk):
     if diagnosis.attempts > settings.ECG_DIAGNOSIS_MAX_ATTEMPTS:
         diagnosis.mark_failed(token, MSG_TOO_MANY_ATTEMPTS)
         return "failed"
-    if settings.ECG_DIAGNOSIS_TEST_DELAY_S:
-        time.sleep(settings.ECG_DIAGNOSIS_TEST_DELAY_S)
+    run_claimed.send(sender=Diagnosis, diagnosis=diagnosis)
     try:
         outcome = inference.analyse(
             diagnosis, keep_leads=lambda leads: _store_leads(diagnosis, token, leads))
@@ -193,6 +192,4 @@ def _store_outcome(diagnosis, token, outcome):
 
 @shared_task(name="diagnosis.tasks.requeue_stale")
 def requeue_stale():
-    from .services import requeue_stale as sweep
-
-    return sweep()
+    return services.requeue_stale()

@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from care import audit
 from ecgsite.paging import page_context
+from sharing import audit
 
-from . import presenters, services, trace
+from . import hooks, presenters, services, trace
 from .forms import HistoryFilterForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
 from .validators import UploadRejected
@@ -87,7 +87,10 @@ def _upload_refused(request, form, message, status=400):
 def result(request, pk):
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.RESULT)
-    return render(request, "diagnosis/result.html", presenters.result_context(diagnosis))
+    return render(request, "diagnosis/result.html", {
+        **presenters.result_context(diagnosis),
+        "panels": hooks.result_panels(request, diagnosis),
+    })
 
 
 @login_required
@@ -181,10 +184,12 @@ def _history_queryset(request):
 def history(request):
     form, queryset = _history_queryset(request)
     paging = page_context(request, queryset)
+    diagnoses = paging["page"].object_list
+    marks = hooks.history_marks(request, diagnoses)
     return render(request, "diagnosis/history.html", {
         "form": form,
         **paging,
-        "rows": [presenters.history_row(d) for d in paging["page"].object_list],
+        "rows": [presenters.history_row(d, marks.get(d.pk, ())) for d in diagnoses],
     })
 
 

@@ -3,8 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import views as article_views
-from care import urls as care_urls
-from care.views.metrics import metrics
 
 from . import views
 
@@ -22,8 +20,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("diagnosis/", include("diagnosis.urls")),
     path("learn/", include("articles.urls")),
-    path("sharing/", include(care_urls.sharing_patterns)),
-    path("doctors/", include(care_urls.doctor_patterns)),
-    path("metrics/", metrics, name="metrics"),
+    path("sharing/", include("sharing.urls")),
+    path("doctors/", include("care.urls")),
+    path("metrics/", include("metrics.urls")),
     path("admin/", admin.site.urls),
 ]

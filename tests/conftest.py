@@ -168,16 +168,14 @@ class Migrator:
 
     def migrate(self, targets):
         """Apply or unapply so that each (app, migration) in ``targets`` is the latest applied
-        of its app; returns the app registry of that state (``apps.get_model(...)``)."""
-        executor = self._executor()
-        executor.migrate(targets)
-        return self._executor().loader.project_state(targets).apps
+        of its app (``(app, None)``: none of it); returns the app registry of the database's
+        state then (``apps.get_model(...)``)."""
+        self._executor().migrate(targets)
+        loader = self._executor().loader
+        return loader.project_state(list(loader.applied_migrations)).apps
 
     def migrate_to_latest(self):
-        executor = self._executor()
-        targets = executor.loader.graph.leaf_nodes()
-        executor.migrate(targets)
-        return self._executor().loader.project_state(targets).apps
+        return self.migrate(self._executor().loader.graph.leaf_nodes())
 
 
 @pytest.fixture

@@ -46,10 +46,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    # The site's apps, each importing only those listed before it (tests/test_app_layers.py).
     "accounts",
-    "diagnosis",
     "articles",
-    "care",  # after diagnosis: its admin extends the diagnosis admin
+    "sharing",
+    "diagnosis",
+    "care",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -280,7 +283,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# --- Diagnosis flow (owned by the diagnosis app, issue 4) -------------------------------
+# --- Diagnosis flow (the diagnosis app) --------------------------------------------------
 # Upload checks beyond ECG_UPLOAD_MAX_BYTES above.
 # The picture size limit is ml's (the worker's reader refuses the same pictures).
 ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=ml_limits.MAX_PIXELS)
@@ -294,8 +297,6 @@ ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
 ECG_DIAGNOSIS_REQUEUE_AFTER_S = env.int("ECG_DIAGNOSIS_REQUEUE_AFTER_S", default=120)
 ECG_DIAGNOSIS_CLAIM_MARGIN_S = env.int("ECG_DIAGNOSIS_CLAIM_MARGIN_S", default=30)
 ECG_DIAGNOSIS_MAX_ATTEMPTS = env.int("ECG_DIAGNOSIS_MAX_ATTEMPTS", default=3)
-# Test-only: seconds a task waits after claiming its row, so a test can kill a busy worker.
-ECG_DIAGNOSIS_TEST_DELAY_S = env.float("ECG_DIAGNOSIS_TEST_DELAY_S", default=0.0)
 ECG_PLOT_PAGE_SECONDS = env.int("ECG_PLOT_PAGE_SECONDS", default=10)
 ECG_HISTORY_PAGE_SIZE = env.int("ECG_HISTORY_PAGE_SIZE", default=20)
 CELERY_BEAT_SCHEDULE = {

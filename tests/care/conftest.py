@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from care.models import Share, hash_token, new_token
+from sharing.models import Share, hash_token, new_token
 from tests.conftest import make_user
 from tests.diagnosis.conftest import make_diagnosis, media_root  # noqa: F401 (fixture)
 
@@ -34,11 +34,11 @@ def shared_doctor(patient, doctor):
 def revoked_doctor(db, patient):
     """A verified doctor whose share the patient revoked (through the same code the sharing
     page uses)."""
-    from care import sharing
+    from sharing import invitations
 
     former = make_user("former@example.com", role="doctor", verified_doctor=True)
     share = share_between(patient, former)
-    sharing.revoke(patient, share.pk)
+    invitations.revoke(patient, share.pk)
     return former
 
 

@@ -3,7 +3,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from care.models import AuditLog
+from sharing.models import AuditLog
 
 from .conftest import make_diagnosis
 

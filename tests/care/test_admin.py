@@ -3,7 +3,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from care.models import AuditLog, Review
+from care.models import Review
+from sharing.models import AuditLog
 
 from .conftest import make_diagnosis, share_between
 
@@ -25,15 +26,15 @@ def entry(patient, shared_doctor, signal_diagnosis):
 
 
 def test_the_access_log_is_read_only_even_for_superusers(admin_client, entry):
-    changelist = reverse("admin:care_auditlog_changelist")
+    changelist = reverse("admin:sharing_auditlog_changelist")
     page = admin_client.get(changelist)
     assert page.status_code == 200 and "doctor@example.com" in page.content.decode()
-    assert admin_client.get(reverse("admin:care_auditlog_add")).status_code == 403
-    assert admin_client.get(reverse("admin:care_auditlog_delete", args=[entry.pk])
+    assert admin_client.get(reverse("admin:sharing_auditlog_add")).status_code == 403
+    assert admin_client.get(reverse("admin:sharing_auditlog_delete", args=[entry.pk])
                             ).status_code == 403
-    detail = admin_client.get(reverse("admin:care_auditlog_change", args=[entry.pk]))
+    detail = admin_client.get(reverse("admin:sharing_auditlog_change", args=[entry.pk]))
     assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
-    response = admin_client.post(reverse("admin:care_auditlog_change", args=[entry.pk]),
+    response = admin_client.post(reverse("admin:sharing_auditlog_change", args=[entry.pk]),
                                  {"viewer_email": "someone@else.example"})
     assert response.status_code == 403
     bulk = admin_client.post(changelist, {"action": "delete_selected",
@@ -45,7 +46,7 @@ def test_the_access_log_is_read_only_even_for_superusers(admin_client, entry):
 
 
 def test_the_access_log_can_be_searched_and_filtered(admin_client, entry):
-    url = reverse("admin:care_auditlog_changelist")
+    url = reverse("admin:sharing_auditlog_changelist")
     assert list(admin_client.get(url, {"q": "patient@example.com"}).context["cl"].result_list) \
         == [entry]
     assert not admin_client.get(url, {"viewer_role__exact": "staff"}).context["cl"].result_list
@@ -100,9 +101,26 @@ def test_shares_and_reviews_are_listed_for_staff(admin_client, patient, doctor,
     share_between(patient, doctor)
     Review.objects.create(diagnosis=signal_diagnosis, doctor=doctor, original_label="V",
                           reviewed_label="A", agrees=False, notes="atrial")
-    shares = admin_client.get(reverse("admin:care_share_changelist"), {"q": "doctor@"})
+    shares = admin_client.get(reverse("admin:sharing_share_changelist"), {"q": "doctor@"})
     reviews = admin_client.get(reverse("admin:care_review_changelist"), {"agrees__exact": "0"})
     assert "patient@example.com" in shares.content.decode()
     assert f"Diagnosis {signal_diagnosis.pk}" in reviews.content.decode()
-    assert admin_client.get(reverse("admin:care_share_add")).status_code == 403
+    assert admin_client.get(reverse("admin:sharing_share_add")).status_code == 403
     assert admin_client.get(reverse("admin:care_review_add")).status_code == 403
+
+
+def test_the_diagnosis_admin_shows_reviews_without_being_replaced(admin_client, patient,
+                                                                  doctor):
+    from django.contrib import admin
+
+    from diagnosis.admin import DiagnosisAdmin
+    from diagnosis.models import Diagnosis
+
+    d = make_diagnosis(patient, label="V")
+    Review.objects.create(diagnosis=d, doctor=doctor, original_label="V", reviewed_label="A",
+                          agrees=False, notes="looks atrial to me")
+
+    page = admin_client.get(reverse("admin:diagnosis_diagnosis_change", args=[d.pk]))
+
+    assert type(admin.site._registry[Diagnosis]) is DiagnosisAdmin
+    assert page.status_code == 200 and "looks atrial to me" in page.content.decode()

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from care import sharing
-from care.models import Share
+from sharing import invitations
+from sharing.models import Share
 from tests.conftest import PASSWORD, code_in, logged_in_user_id
 
 from .conftest import make_user, share_between
@@ -67,7 +67,7 @@ def test_the_patient_sees_pending_active_and_revoked_shares(patient_client, pati
     share_between(patient, doctor)
     invite(patient_client, "someone@clinic.example")
     ended = share_between(patient, stranger_doctor)
-    sharing.revoke(patient, ended.pk)
+    invitations.revoke(patient, ended.pk)
 
     page = patient_client.get(reverse("sharing:index")).content.decode()
 
@@ -133,7 +133,7 @@ def test_an_unverified_doctor_cannot_accept_and_sees_why(client, patient, unveri
 
 
 def pending_with_token(patient, email):
-    from care.models import hash_token
+    from sharing.models import hash_token
 
     token = f"token-{email}"
     share = Share.objects.create(patient=patient, email=email, token_hash=hash_token(token),
@@ -313,8 +313,8 @@ def test_when_the_email_cannot_be_sent_no_invitation_is_left_behind(patient_clie
 
 
 def test_a_patient_cannot_send_endless_invitations(patient_client, patient):
-    for i in range(sharing.INVITATIONS_PER_DAY):
+    for i in range(invitations.INVITATIONS_PER_DAY):
         assert invite(patient_client, f"doc{i}@clinic.example").status_code == 302
     response = invite(patient_client, "one-more@clinic.example")
     assert response.status_code == 400 and "try again tomorrow" in response.content.decode()
-    assert Share.objects.count() == sharing.INVITATIONS_PER_DAY
+    assert Share.objects.count() == invitations.INVITATIONS_PER_DAY

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from care import metrics
 from care.models import Review
-from care.templatetags.care_tags import percent, seconds
 from diagnosis.models import Diagnosis
+from metrics import figures as metrics
+from metrics.templatetags.metrics_format import percent, seconds
 from ml.registry import CLASS_CODES
 
 from .conftest import make_user

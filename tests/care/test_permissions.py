@@ -15,7 +15,8 @@ Decisions asserted here:
 """
 import pytest
 
-from care.models import AuditLog, Review
+from care.models import Review
+from sharing.models import AuditLog
 
 from .conftest import make_user
 

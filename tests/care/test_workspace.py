@@ -110,7 +110,7 @@ def test_a_reversed_date_range_is_explained_and_shows_everything(client, patient
 
 
 def test_the_patient_history_is_recorded_in_the_access_log(client, patient, doctor, results):
-    from care.models import AuditLog
+    from sharing.models import AuditLog
 
     share_between(patient, doctor)
     client.force_login(doctor)

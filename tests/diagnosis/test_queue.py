@@ -3,6 +3,7 @@
 The full path through a real worker is in test_worker.py; here the task is run in-process
 (``Task.apply``) to check each decision on its own, against the real database and broker.
 """
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from diagnosis import inference, services
 from diagnosis.inference import Outcome
 from diagnosis.models import Diagnosis
+from diagnosis.signals import run_claimed
 from diagnosis.tasks import MSG_TOO_MANY_ATTEMPTS, classify_diagnosis
 from ecgsite.celery import app
 
@@ -214,3 +216,36 @@ def test_retry_failed_puts_failed_rows_back_in_the_queue(patient, broker,
     assert count == 1 and broker.llen("celery") == 1
     assert failed.status == "queued" and failed.error_message == "" and failed.attempts == 0
     assert done.status == "done"
+
+
+def test_a_run_announces_its_claim_before_the_analysis(patient, monkeypatch):
+    seen = []
+
+    def on_claim(sender, diagnosis, **kwargs):
+        seen.append(("claimed", Diagnosis.objects.get(pk=diagnosis.pk).status))
+
+    def analyse(diagnosis):
+        seen.append(("analysed", diagnosis.pk))
+        return image_outcome()
+
+    monkeypatch.setattr(inference, "analyse", analyse)
+    run_claimed.connect(on_claim, dispatch_uid="test-claim")
+    try:
+        d = make_diagnosis(patient, status="queued")
+        assert classify_diagnosis.apply(args=[d.pk]).get() == "done"
+        assert classify_diagnosis.apply(args=[d.pk]).get() == "skipped"  # nothing to claim
+    finally:
+        run_claimed.disconnect(dispatch_uid="test-claim")
+
+    assert seen == [("claimed", "running"), ("analysed", d.pk)]
+
+
+def test_enqueue_publishes_the_task_by_its_registered_name(patient, broker):
+    d = make_diagnosis(patient, status="queued")
+
+    assert services.enqueue(d.pk) is True
+
+    assert services.CLASSIFY_TASK == classify_diagnosis.name and broker.llen("celery") == 1
+    message = json.loads(broker.lindex("celery", 0))
+    assert message["headers"]["task"] == classify_diagnosis.name
+    assert message["headers"]["argsrepr"] == f"[{d.pk}]"

@@ -1,8 +1,9 @@
 """A worker killed (SIGKILL) in the middle of a task: after a restart the task completes,
 once. A real ``celery -A ecgsite worker`` process on the real Redis broker.
 
-Timeline: the first worker claims the row and sleeps (ECG_DIAGNOSIS_TEST_DELAY_S) so it can
-be killed while running. The message stays unacknowledged (acks_late); Redis hands it out
+Timeline: the first worker claims the row and pauses (ECG_TEST_CLAIM_PAUSE_S, a receiver of
+diagnosis.signals.run_claimed that worker_settings.py connects) so it can be killed while
+running. The message stays unacknowledged (acks_late); Redis hands it out
 again after the visibility timeout, here shortened to 25 s with the time limits below it
 (and worker_settings.py makes kombu look for such messages every 2 s).
 The row's claim (time limit + margin = 22 s) has expired by then, so the restarted worker
@@ -44,7 +45,7 @@ def worker_env(media_root, delay):
         "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
         "ECG_TEST_MEDIA_ROOT": str(media_root),
         "ECG_MODEL_DIR": str(settings.ECG_MODEL_DIR),
-        "ECG_DIAGNOSIS_TEST_DELAY_S": str(delay),
+        "ECG_TEST_CLAIM_PAUSE_S": str(delay),
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -94,6 +95,8 @@ def test_a_task_killed_with_its_worker_completes_once_after_a_restart(patient_cl
         wait_for(lambda: status_of(pk) == "running", 90, "the first worker to claim the row")
         claimed = Diagnosis.objects.get(pk=pk)
 
+        wait_for(lambda: f"after claiming diagnosis {pk}" in first_log.read_text(), 30,
+                 "the first worker to pause in the task")
         os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool process, mid-task
         first.wait(10)
         assert status_of(pk) == "running"
@@ -110,6 +113,7 @@ def test_a_task_killed_with_its_worker_completes_once_after_a_restart(patient_cl
         logs = first_log.read_text() + second_log.read_text()
         assert logs.count("succeeded in") == 1, logs[-3000:]
         assert "'done'" in second_log.read_text()
+        assert "after claiming" not in second_log.read_text()  # no pause unless asked
         assert broker.llen("celery") == 0 and broker.hlen("unacked") == 0
     finally:
         stop(first)

@@ -4,9 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .. import charts
-from .. import metrics as figures
-from ..forms import MetricsRangeForm
+from . import charts, figures
+from .forms import MetricsRangeForm
 
 
 @login_required
@@ -19,7 +18,7 @@ def metrics(request):
     if not form.is_bound:
         form = MetricsRangeForm(initial={"date_from": start, "date_to": end})
     summary = figures.summary(figures.DateRange(start, end))
-    return render(request, "care/metrics.html", {
+    return render(request, "metrics/metrics.html", {
         "form": form, "m": summary,
         "day_chart": charts.day_bars(summary["per_day"]),
         "class_chart": charts.class_bars(summary["classes"]),

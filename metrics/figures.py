@@ -27,10 +27,9 @@ from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from care.models import Review
 from diagnosis.models import Diagnosis
 from ml.registry import CLASS_CODES
-
-from .models import Review
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from accounts.decorators import verified_doctor_required
 from diagnosis.models import Diagnosis
 from diagnosis.reliability import finding_reliability
 from ecgsite.paging import page_context
+from sharing import audit, invitations
+from sharing.models import Share
 
-from .. import audit, sharing, workspace
-from ..forms import PatientHistoryFilterForm, ReviewForm
-from ..models import Review, Share
+from . import workspace
+from .forms import PatientHistoryFilterForm, ReviewForm
+from .models import Review
 
 
 @verified_doctor_required
@@ -22,7 +24,7 @@ from ..models import Review, Share
 def patients(request):
     return render(request, "care/patients.html", {
         "patients": workspace.patients_of(request.user),
-        "invitations": sharing.pending_for(request.user),
+        "invitations": invitations.pending_for(request.user),
     })
 
 
@@ -78,14 +80,14 @@ def review(request, pk):
 def answer_invitation(request, pk):
     """Accept or decline an invitation listed in the workspace (addressed to one of the
     doctor's confirmed addresses)."""
-    share = get_object_or_404(sharing.pending_for(request.user), pk=pk)
+    share = get_object_or_404(invitations.pending_for(request.user), pk=pk)
     try:
         if request.POST.get("action") == "decline":
-            sharing.decline(share.pk, request.user)
+            invitations.decline(share.pk, request.user)
             messages.info(request, "You declined the invitation.")
             return redirect("doctors:patients")
-        share = sharing.accept(share.pk, request.user)
-    except sharing.SharingError as exc:
+        share = invitations.accept(share.pk, request.user)
+    except invitations.SharingError as exc:
         messages.error(request, str(exc))
         return redirect("doctors:patients")
     messages.success(request, f"{share.patient.display_name} now shares their results with "

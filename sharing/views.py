@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import sharing
-from ..forms import InviteForm
-from ..models import INVITATION_VALID_DAYS, AuditLog
+from . import invitations
+from .forms import InviteForm
+from .models import INVITATION_VALID_DAYS, AuditLog
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -22,9 +22,9 @@ def index(request):
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            share, resent = sharing.invite(request.user, form.cleaned_data["email"],
-                                           request.build_absolute_uri)
-        except sharing.SharingError as exc:
+            share, resent = invitations.invite(request.user, form.cleaned_data["email"],
+                                                 request.build_absolute_uri)
+        except invitations.SharingError as exc:
             form.add_error("email", str(exc))
         except OSError:  # the mail server refused or is down: nothing was saved
             form.add_error(None, "The invitation e-mail could not be sent. Please try again "
@@ -34,8 +34,8 @@ def index(request):
             messages.success(request, f"Invitation {verb} {share.email}. The link works for "
                                       f"{(share.expires_at - share.sent_at).days} days.")
             return redirect("sharing:index")
-    shares = sharing.shares_of(request.user)
-    return render(request, "care/sharing.html", {
+    shares = invitations.shares_of(request.user)
+    return render(request, "sharing/sharing.html", {
         "form": form,
         "current": [s for s in shares if s.state in ("active", "pending")],
         "past": [s for s in shares if s.state not in ("active", "pending")],
@@ -47,7 +47,7 @@ def index(request):
 @login_required
 @require_POST
 def revoke(request, pk):
-    share = sharing.revoke(request.user, pk)
+    share = invitations.revoke(request.user, pk)
     if share is None:
         messages.error(request, "There is no such share.")
     elif share.doctor_id:
@@ -70,24 +70,24 @@ def access_log(request):
         .annotate(views=Count("pk"), last=Max("at")).order_by("-last")
     ]
     page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "care/access_log.html", {"viewers": viewers, "page": page})
+    return render(request, "sharing/access_log.html", {"viewers": viewers, "page": page})
 
 
 # --- The invitation link -------------------------------------------------------------------
 
 
 def _refused(request, share, exc):
-    return render(request, "care/invitation_refused.html", {
+    return render(request, "sharing/invitation_refused.html", {
         "share": share, "message": str(exc), "reason": getattr(exc, "reason", "unusable"),
-    }, status=410 if isinstance(exc, sharing.InvitationUnusable) else 403)
+    }, status=410 if isinstance(exc, invitations.InvitationUnusable) else 403)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
-    share = sharing.find_invitation(token)
+    share = invitations.find_invitation(token)
     if share is None:
-        return render(request, "care/invitation_invalid.html", status=404)
+        return render(request, "sharing/invitation_invalid.html", status=404)
     user = request.user
     if share.status == share.Status.ACTIVE and user.is_authenticated \
             and share.doctor_id == user.pk:
@@ -95,32 +95,32 @@ def invitation(request, token):
         return redirect("doctors:patient", share.patient_id)
     try:
         if not user.is_authenticated:
-            sharing.check_usable(share)
-            return render(request, "care/invitation_signin.html", {
+            invitations.check_usable(share)
+            return render(request, "sharing/invitation_signin.html", {
                 "share": share, "here": request.get_full_path()})
-        sharing.check_can_accept(share, user)
-    except sharing.SharingError as exc:
+        invitations.check_can_accept(share, user)
+    except invitations.SharingError as exc:
         return _refused(request, share, exc)
 
     if request.method == "POST":
         if request.POST.get("action") == "decline":
-            sharing.decline(share.pk, user)
+            invitations.decline(share.pk, user)
             messages.info(request, "You declined the invitation.")
             return redirect("doctors:patients")
-        share = sharing.accept(share.pk, user)
+        share = invitations.accept(share.pk, user)
         messages.success(request, f"{share.patient.display_name} now shares their results "
                                   "with you.")
         return redirect("doctors:patient", share.patient_id)
-    return render(request, "care/invitation.html", {"share": share})
+    return render(request, "sharing/invitation.html", {"share": share})
 
 
 @login_required
 @require_POST
 def request_doctor(request, token):
     """From an invitation page: a patient-role account asks to become a doctor."""
-    share = sharing.find_invitation(token)
+    share = invitations.find_invitation(token)
     if share is None:
-        return render(request, "care/invitation_invalid.html", status=404)
+        return render(request, "sharing/invitation_invalid.html", status=404)
     user = request.user
     if not user.is_doctor and user.pk != share.patient_id:
         user.change_role(user.Role.DOCTOR)

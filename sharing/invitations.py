@@ -107,8 +107,8 @@ def _send_invitation(share, token, recipient, build_url):
         "SITE_NAME": settings.SITE_NAME,
     }
     template = "known" if recipient is not None else "signup"
-    subject = render_to_string("care/email/invitation_subject.txt", context).strip()
-    body = render_to_string(f"care/email/invitation_{template}.txt", context)
+    subject = render_to_string("sharing/email/invitation_subject.txt", context).strip()
+    body = render_to_string(f"sharing/email/invitation_{template}.txt", context)
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [share.email])
 
 

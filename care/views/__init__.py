@@ -1,1 +1,0 @@
-"""Views of the care app: patients' sharing pages, the doctors' workspace, staff metrics."""

@@ -224,7 +224,7 @@ def test_a_run_announces_its_claim_before_the_analysis(patient, monkeypatch):
     def on_claim(sender, diagnosis, **kwargs):
         seen.append(("claimed", Diagnosis.objects.get(pk=diagnosis.pk).status))
 
-    def analyse(diagnosis):
+    def analyse(diagnosis, keep_leads=None):
         seen.append(("analysed", diagnosis.pk))
         return image_outcome()
 

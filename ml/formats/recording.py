@@ -88,6 +88,15 @@ def robust_peak_to_peak(samples, fs):
     return float(hi - lo)
 
 
+def implausible_rate(fs):
+    """The message for a sampling rate ``fs`` outside MIN_FS..MAX_FS."""
+    return (
+        f"The sampling rate ({fs:g} samples per second) is not plausible for an ECG: it must "
+        f"be between {MIN_FS:g} and {MAX_FS:g} Hz. Please check the rate given with the "
+        "recording."
+    )
+
+
 def check_usable(samples, fs):
     """Raise ``InputRejected`` unless ``samples`` (mV) at ``fs`` Hz can be analysed."""
     try:
@@ -98,11 +107,7 @@ def check_usable(samples, fs):
             "per second of your recording (for example 250 or 360)."
         ) from None
     if not np.isfinite(fs) or fs < MIN_FS or fs > MAX_FS:
-        raise InputRejected(
-            f"The sampling rate ({fs:g} samples per second) is not plausible for an ECG: it "
-            f"must be between {MIN_FS:g} and {MAX_FS:g} Hz. Please check the rate given with "
-            "the recording."
-        )
+        raise InputRejected(implausible_rate(fs))
     x = np.asarray(samples)
     if x.ndim != 1:
         raise InputRejected("The recording must contain one ECG lead. Please upload one lead.")

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputRejected
-from .limits import HEADER_MAX_BYTES, MAX_SAMPLES, WFDB_MAX_SIGNALS
-from .recording import choose_lead, recording, unit_scale
+from .limits import HEADER_MAX_BYTES, MAX_FS, MAX_SAMPLES, MIN_FS, WFDB_MAX_SIGNALS
+from .recording import choose_lead, implausible_rate, recording, unit_scale
 from .sniff import SIGNAL_LINE, as_text, content_lines, wfdb_record_line
 
 # Bits per sample of the uncompressed storage formats wfdb reads (for the truncation check).
@@ -22,6 +22,8 @@ FORMAT_BITS = {"8": 8, "16": 16, "24": 24, "32": 32, "61": 16, "80": 8, "160": 1
                "212": 12, "310": 10, "311": 10}
 # FLAC-compressed formats: the file size says little about how much they decode to.
 FLAC_FORMATS = ("508", "516", "524")
+# The rate WFDB assumes when a header gives none.
+DEFAULT_FS = 250.0
 
 
 @dataclass
@@ -31,6 +33,7 @@ class WfdbHeader:
     nsig: int
     nsamp: int | None
     signals: list  # [(file name, format, byte offset, samples per frame)]
+    fs: float | None = DEFAULT_FS  # None: not a number
 
     @property
     def data_files(self):
@@ -82,7 +85,11 @@ def parse_header(name, data):
             "incomplete or damaged."
         )
     nsamp = int(match["nsamp"]) if match["nsamp"] else None
-    return WfdbHeader(match["name"], text, nsig, nsamp, signals)
+    try:
+        fs = float(match["fs"]) if match["fs"] else DEFAULT_FS
+    except ValueError:
+        fs = None
+    return WfdbHeader(match["name"], text, nsig, nsamp, signals, fs)
 
 
 def _too_long(subject, values):
@@ -93,8 +100,13 @@ def _too_long(subject, values):
 
 
 def check_bounds(name, header):
-    """Refuse a header whose record we cannot read or that would decode to too much, before
-    any signal data is read."""
+    """Refuse a header whose record we cannot read, whose sampling rate no ECG has, or that
+    would decode to too much, before any signal data is read."""
+    if header.fs is None:
+        raise InputRejected(f"“{name}” gives a sampling rate that is not a number: the header "
+                            "is damaged.")
+    if not MIN_FS <= header.fs <= MAX_FS:
+        raise InputRejected(f"“{name}”: {implausible_rate(header.fs)}")
     for _, fmt, _, _ in header.signals:
         if fmt not in FORMAT_BITS and fmt not in FLAC_FORMATS:
             raise InputRejected(

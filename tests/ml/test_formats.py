@@ -301,3 +301,21 @@ def test_a_colour_mode_we_do_not_read_is_refused():
     Image.new("CMYK", (100, 100)).save(buffer, format="JPEG")
     with pytest.raises(InputRejected, match="CMYK colour mode"):
         picture.check_header("p.jpg", buffer.getvalue(), "jpeg")
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("rec 1 20 3600", r"“r.hea”: The sampling rate \(20 samples per second\) is not plausible"),
+    ("rec 1 50000 3600", r"\(50000 samples per second\) is not plausible"),
+    ("rec 1 3..6 3600", "not a number"),
+], ids=["low", "high", "garbled"])
+def test_a_wfdb_header_with_a_rate_no_ecg_has_is_refused(line, words):
+    header = wfdbrecord.parse_header("r.hea", f"{line}\nrec.dat 16 200 11 1024 0 0 0 ECG\n"
+                                     .encode())
+    with pytest.raises(InputRejected, match=words):
+        wfdbrecord.check_bounds("r.hea", header)
+
+
+def test_a_wfdb_header_without_a_rate_is_taken_at_250_hz():
+    header = wfdbrecord.parse_header("r.hea", b"rec 1\nrec.dat 16\n")
+    assert header.fs == 250.0
+    wfdbrecord.check_bounds("r.hea", header)

@@ -14,12 +14,13 @@ windows of the present leads only); ``version`` hashes the source files that mak
 so changing any of them builds a new table. Files are written to a temporary name and renamed,
 so parallel builders never leave or read a half-written file.
 
-    python -m ml.training.beattable --summary [--jobs 2] [--reasons]
+    python -m ml.training.beattable --summary [--jobs 2] [--reasons] [--folds] [--prune]
 """
 import argparse
 import hashlib
 import os
 import resource
+import shutil
 import sys
 import time
 from collections import Counter
@@ -240,6 +241,33 @@ def format_summary(table):
     return "\n".join(lines)
 
 
+def format_folds(table):
+    """Beats / patients per fold and class, as Markdown."""
+    names = list(CLASS_CODES) + [LABEL_NAMES[NOT_VF]]
+    codes = [k for n in names for k, v in LABEL_NAMES.items() if v == n]
+    lines = ["| fold | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for f in sorted(set(table.fold.tolist())):
+        cells = []
+        for code in codes:
+            sel = (table.fold == f) & (table.labels == code)
+            cells.append(f"{int(sel.sum()):,} / {len(set(table.patient[sel]))}"
+                         if np.any(sel) else "-")
+        lines.append(f"| {f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def prune(cache=None):
+    """Delete cached tables of other code versions; returns the folders removed."""
+    root = (Path(cache) if cache else DEFAULT_CACHE) / "beattable"
+    keep = code_version()
+    removed = []
+    for folder in sorted(root.glob("*")) if root.exists() else []:
+        if folder.is_dir() and folder.name != keep:
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
+
+
 def format_reasons(table):
     lines = []
     for db in sources.DATABASES:
@@ -259,11 +287,17 @@ def main(argv=None):
     p.add_argument("--summary", action="store_true",
                    help="print beats / patients per database and label")
     p.add_argument("--reasons", action="store_true", help="print the count of every rule")
+    p.add_argument("--folds", action="store_true", help="print beats / patients per fold")
+    p.add_argument("--prune", action="store_true",
+                   help="delete cached tables of other code versions")
     p.add_argument("--databases", nargs="+", default=list(sources.DATABASES))
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--cache", default=None, help=f"cache folder (default {DEFAULT_CACHE})")
     p.add_argument("--rebuild", action="store_true", help="rebuild even when cached")
     args = p.parse_args(argv)
+    if args.prune:
+        for folder in prune(args.cache):
+            print(f"removed {folder}")
     start = time.perf_counter()
     infos = sources.catalog(args.databases)
     built = []
@@ -275,9 +309,12 @@ def main(argv=None):
           f"{len(set(table.patient))} patients; {len(built)} records built in {seconds:.1f} s "
           f"with {args.jobs} process(es); peak memory {own:.0f} MiB (this process), "
           f"{kids:.0f} MiB (largest builder)")
-    if args.summary or not args.reasons:
+    if args.summary or not (args.reasons or args.folds):
         print("\nbeats / patients per database and label:\n")
         print(format_summary(table))
+    if args.folds:
+        print("\nbeats / patients per fold (folds.json) and label:\n")
+        print(format_folds(table))
     if args.reasons:
         print("\nrules applied (label, beats, rule):\n")
         print(format_reasons(table))

@@ -2,7 +2,9 @@
 
 Five folds over every patient of the four databases (paced records left out): a patient's
 records are all in one fold (mitdb 201 and 202 are one patient, PTB-XL groups by
-``patient_id``), and patients of each class are spread over the folds, rarest class first.
+``patient_id``), and the patients of each class and database are spread over the folds, the
+rarest such stratum first (so mitdb's few L patients, who bring thousands of beats each, are
+spread on their own, apart from the ludb and PTB-XL L patients with about ten beats each).
 A patient "has" a class when:
 
 - mitdb: at least ``MITDB_MIN_BEATS`` beats annotated with the class's symbols;
@@ -108,7 +110,10 @@ def compute(infos=None):
         classes.setdefault(info.patient, set()).update(record_classes(info))
         dbs[info.patient] = info.database
         records.setdefault(info.patient, []).append(info.record)
-    fold_of = assign(classes, dbs)
+    # Strata are class x database: a mitdb patient brings thousands of beats of a class, a
+    # 12-lead record about ten, so each kind is spread over the folds on its own.
+    strata = {p: {f"{c}@{dbs[p]}" for c in cs} for p, cs in classes.items()}
+    fold_of = assign(strata, dbs)
     patients = {
         p: {"fold": fold_of[p], "database": dbs[p], "records": records[p],
             "classes": sorted(classes[p], key=CLASS_CODES.index)}
@@ -117,7 +122,7 @@ def compute(infos=None):
     return {
         "n_folds": N_FOLDS,
         "seed": SEED,
-        "rule": "patient-grouped, classes spread rarest first (ml/training/folds.py)",
+        "rule": "patient-grouped; class x database strata spread rarest first (folds.py)",
         "patients": patients,
     }
 

@@ -8,8 +8,8 @@ rule gave it, so the rules can be counted and checked.
 - mitdb: the cardiologists' beat annotation matched to the detection within 100 ms.
 - vfdb: the rhythm notes: a VF/flutter span gives VF, the other rhythms give "not VF".
 - ludb and ptbxl: one diagnosis per 10-s record, turned into beat labels by timing (the RR
-  interval before the beat against the record's median) and shape (the QRS of every lead
-  against the record's dominant beat), see ``label_by_rules``.
+  interval before the beat against the RR before the record's dominant beats) and shape (the
+  QRS of every lead against the record's dominant beat), see ``label_by_rules``.
 
 Every rule works on the cleaned signal at ``TARGET_FS`` (360 Hz) and our detector's positions.
 """
@@ -38,7 +38,7 @@ NOT_VF_GAP_S = 2.0  # "not VF" beats at least this far from any VF span
 NOT_VF_SKIPPED = VF_RHYTHMS + ("(NOISE",)
 
 # --- ludb and ptbxl: timing ---------------------------------------------------------------
-PREMATURE_MAX = 0.85  # RR before the beat / the record's median RR: at most this is premature
+PREMATURE_MAX = 0.85  # RR before the beat / the reference RR: at most this is premature
 NORMAL_TIMING = (0.90, 1.60)  # ... within this is normally timed (1.6 allows the pause after
 #                               an extrasystole); in between or beyond: undecided
 PAUSE_MIN = 1.15  # the first beat has no RR before it: a following RR this long marks it early

@@ -301,11 +301,11 @@ def test_a_normal_ptbxl_record_gives_only_n_or_unscored():
 
 @pytest.mark.slow
 def test_on_mitdb_strips_the_rules_mostly_give_the_cardiologists_label(tmp_path):
-    # 10-s strips of five records, each strip summarised as a one-line diagnosis would be;
+    # 10-s strips of four records, each strip summarised as a one-line diagnosis would be;
     # the rules' labels are compared with the annotations (ml.training.labelcheck).
     from ml.training import labelcheck
 
-    truth, rule = labelcheck.run(["100", "109", "118", "119", "209"], cache=tmp_path, jobs=2)
+    truth, rule = labelcheck.run(["109", "118", "119", "209"], cache=tmp_path, jobs=2)
     table = labelcheck.confusion(truth, rule)
     for code in ("N", "L", "R", "A", "V"):
         row = table[code]

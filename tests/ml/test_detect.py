@@ -114,9 +114,9 @@ def test_matching_never_counts_one_detection_twice():
     assert (s["tp"], s["fp"], s["fn"]) == (1, 0, 1)
 
 
-def test_the_ec57_figures_leave_out_the_flutter_of_record_207():
+def test_the_ec57_figures_leave_out_the_flutter_of_record_207(data_dir):
     result = evaluate_record("207")
-    spans = records.mitdb_vf_spans(records.load_record("mitdb", "207"))
+    spans = records.mitdb_vf_spans(records.load_record("mitdb", "207", data_dir))
     assert len(spans) == 6
     assert result["ec57"]["tp"] + result["ec57"]["fn"] < result["beats"] - 400
     gross = summarize([result])

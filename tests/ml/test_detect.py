@@ -21,8 +21,8 @@ BOUNDS = {"100": (99.8, 99.8), "105": (99.3, 97.9), "119": (99.8, 99.6), "208": 
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDS))
-def test_detector_finds_the_annotated_beats_of_real_records(name):
-    result = evaluate_record(name)
+def test_detector_finds_the_annotated_beats_of_real_records(name, data_dir):
+    result = evaluate_record(name, data_dir)
     a = result["all"]
     se = 100 * a["tp"] / (a["tp"] + a["fn"])
     ppv = 100 * a["tp"] / (a["tp"] + a["fp"])

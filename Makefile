@@ -3,9 +3,10 @@
 #   make run    create .venv if needed, install, migrate, start the web server and a Celery
 #               worker together (embedded SQLite/file broker unless DATABASE_URL/REDIS_URL
 #               are set), print the URL; Ctrl-C stops both.
-#   make test   create/update .venv with the test tools, lint with ruff and run the whole test
-#               suite against PostgreSQL and Redis on 127.0.0.1 (it stops with instructions if
-#               they are down).
+#   make test   create/update .venv with the test tools, lint with ruff, check the import
+#               contracts (lint-imports, pyproject.toml) and run the whole test suite
+#               against PostgreSQL and Redis on 127.0.0.1 (it stops with instructions if
+#               they are down, or if selected tests need ../shared/data and it is missing).
 #
 # Variables: HOST, PORT (make run), PYTEST_ARGS (make test), PYTHON (interpreter for .venv).
 
@@ -27,7 +28,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run   - start the site (web server + Celery worker) on http://$(HOST):$(PORT)/"
 	@echo "make test  - run the tests against PostgreSQL and Redis on 127.0.0.1"
-	@echo "make lint  - ruff and the migrations check"
+	@echo "make lint  - ruff, the import contracts and the migrations check"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -50,8 +51,10 @@ run: $(VENV)/.installed-runtime
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	DJANGO_SETTINGS_MODULE=ecgsite.settings.test $(PY) manage.py makemigrations --check --dry-run

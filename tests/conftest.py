@@ -1,16 +1,27 @@
-"""Shared test setup.
+"""Fixtures shared by the tests of every app, and the checks that start a run.
 
-The suite runs against the real PostgreSQL and Redis on 127.0.0.1 and reads the real
-PhysioNet records (mitdb, vfdb). If a server cannot be reached or the records are not where
-``ml.training.records`` looks, the whole run stops with a message saying what to do: nothing is
-skipped.
+The suite runs against the real PostgreSQL and Redis on 127.0.0.1; tests marked
+``needs_data`` also read the real PhysioNet records (mitdb, vfdb). If a server cannot be
+reached, or a selected test needs the records and they are not where ``ml.training.records``
+looks, the whole run stops with a message saying what to do: nothing is skipped.
+
+A test needs the records exactly when it uses the ``data_dir`` fixture, directly or through
+``mitdb`` or another fixture built on it; the marker is added from that, so
+``pytest -m "not needs_data"`` runs everything that does without them.
+
+Helpers a test module imports live in ``tests/factories.py`` (users, diagnoses, shares) and
+``tests/inputs.py`` (ECG inputs), never in a conftest.
 """
-import re
 import socket
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+
+from tests.factories import make_diagnosis, make_user, share_between
+from tests.migrator import Migrator
+
+DATA_FIXTURE = "data_dir"
 
 
 def _reachable(host, port):
@@ -42,7 +53,8 @@ def _missing_records():
     return (
         f"the PhysioNet records ({', '.join(absent)}) are not in {base}. Set ECG_DATA_DIR to "
         "the folder holding mitdb/ and vfdb/, or place the checkout next to shared/data "
-        "(see shared/data/README.md)"
+        "(see shared/data/README.md); or leave out the tests that read them: "
+        '-m "not needs_data"'
     )
 
 
@@ -65,11 +77,46 @@ def pytest_sessionstart(session):
             f"({redis_url}). Start it with: redis-server "
             '--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
         )
-    data = _missing_records()
-    if data:
-        missing.append(data)
     if missing:
         pytest.exit("Cannot run the tests:\n- " + "\n- ".join(missing), returncode=3)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if DATA_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.needs_data)
+
+
+def pytest_collection_finish(session):
+    """Stop before the first test when a selected test needs records that are not there."""
+    needing = [item for item in session.items if item.get_closest_marker("needs_data")]
+    if needing and not session.config.option.collectonly:
+        why = _missing_records()
+        if why:
+            pytest.exit(f"Cannot run the tests: {len(needing)} selected tests need data:\n- "
+                        + why, returncode=3)
+
+
+# --- The PhysioNet records -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """The folder holding mitdb/ and vfdb/ (``ECG_DATA_DIR`` or ``../shared/data``). A test
+    that uses it, directly or through another fixture, is marked ``needs_data``."""
+    from ml.training.records import resolve_data_dir
+
+    return resolve_data_dir()
+
+
+@pytest.fixture(scope="session")
+def mitdb(data_dir):
+    """The MIT-BIH Arrhythmia Database folder (for ``tests.inputs``' record helpers)."""
+    return data_dir / "mitdb"
+
+
+# --- Every test --------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -81,21 +128,16 @@ def _clear_cache():
     yield
 
 
-PASSWORD = "correct horse battery staple 42"
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test gets its own empty MEDIA_ROOT, so "nothing was stored" can be checked."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
 
 
-def make_user(email, *, role="patient", verified_doctor=False, is_staff=False, **extra):
-    """A user whose e-mail address is already confirmed, as after a finished sign-up."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(
-        email=email, password=PASSWORD, role=role, is_staff=is_staff, **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    if verified_doctor:
-        user.verify_as_doctor()
-    return user
+# --- People ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -131,51 +173,29 @@ def patient_client(client, patient):
     return client
 
 
-# --- Helpers for the account tests ---------------------------------------------------------
-# allauth's one-time codes: 8 letters from RFC 8628's unambiguous alphabet, dashed 4-4.
-CODE_RE = re.compile(r"\b[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}\b")
+@pytest.fixture
+def shared_doctor(patient, doctor):
+    """The verified doctor the patient shares with."""
+    share_between(patient, doctor)
+    return doctor
 
 
-def code_in(message):
-    """The one-time code in an e-mail (fails the test if there is none)."""
-    match = CODE_RE.search(message.body)
-    assert match, f"no code in the e-mail:\n{message.body}"
-    return match.group(0)
+@pytest.fixture
+def stranger_doctor(db):
+    """A verified doctor nobody shares with."""
+    return make_user("stranger@example.com", role="doctor", verified_doctor=True)
 
 
-def logged_in_user_id(client):
-    """The id of the user the test client's session is signed in as, or None."""
-    from django.contrib.auth import SESSION_KEY
+# --- Results -----------------------------------------------------------------------------------
 
-    value = client.session.get(SESSION_KEY)
-    return int(value) if value is not None else None
+
+@pytest.fixture
+def signal_diagnosis(patient):
+    """A finished signal result of the patient (stored files and plot, no model run)."""
+    return make_diagnosis(patient, kind="signal", label="V")
 
 
 # --- Migrations --------------------------------------------------------------------------------
-
-
-class Migrator:
-    """Moves the test database to given migrations and hands out the historical models there,
-    for tests that put rows in place under an old schema and migrate them forward (or back)."""
-
-    def __init__(self, connection):
-        self.connection = connection
-
-    def _executor(self):
-        from django.db.migrations.executor import MigrationExecutor
-
-        return MigrationExecutor(self.connection)
-
-    def migrate(self, targets):
-        """Apply or unapply so that each (app, migration) in ``targets`` is the latest applied
-        of its app (``(app, None)``: none of it); returns the app registry of the database's
-        state then (``apps.get_model(...)``)."""
-        self._executor().migrate(targets)
-        loader = self._executor().loader
-        return loader.project_state(list(loader.applied_migrations)).apps
-
-    def migrate_to_latest(self):
-        return self.migrate(self._executor().loader.graph.leaf_nodes())
 
 
 @pytest.fixture

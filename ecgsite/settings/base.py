@@ -46,7 +46,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
-    # The site's apps, each importing only those listed before it (tests/test_app_layers.py).
+    # The site's apps, each importing only those listed before it (the apps-in-layers import
+    # contract in pyproject.toml).
     "accounts",
     "articles",
     "sharing",

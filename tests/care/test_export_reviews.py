@@ -11,8 +11,7 @@ from PIL import Image
 from care.feedback_dataset import FeedbackFormatError, read_manifest
 from care.models import Review
 from diagnosis.models import DiagnosisFile
-
-from .conftest import make_diagnosis, make_user
+from tests.factories import make_diagnosis, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ import pytest
 
 from care.models import Review
 from sharing.models import AuditLog
-
-from .conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +151,7 @@ def test_a_doctor_who_loses_verification_loses_access(client, patient, shared_do
 
 def test_a_share_with_one_patient_shows_nothing_of_another(client, shared_doctor,
                                                            other_patient):
-    from .conftest import make_diagnosis
+    from tests.factories import make_diagnosis
 
     theirs = make_diagnosis(other_patient, kind="image")
     client.force_login(shared_doctor)

@@ -5,8 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from care.models import Review
-
-from .conftest import make_diagnosis, make_user
+from tests.factories import make_diagnosis, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +116,7 @@ def test_the_review_form_is_on_the_result_page_for_the_shared_doctor_only(
 
 def test_two_doctors_reviews_are_both_shown(doctor_client, patient_client, patient,
                                             signal_diagnosis):
-    from .conftest import share_between
+    from tests.factories import share_between
 
     second = make_user("second@example.com", role="doctor", verified_doctor=True,
                        first_name="Sec", last_name="Ond")

@@ -9,8 +9,7 @@ from django.utils import timezone
 from care.models import Review
 from care.workspace import needs_attention
 from diagnosis.models import Diagnosis
-
-from .conftest import make_diagnosis, make_user, share_between
+from tests.factories import make_diagnosis, make_user, share_between
 
 pytestmark = pytest.mark.django_db
 

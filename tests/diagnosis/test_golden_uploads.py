@@ -21,9 +21,7 @@ from PIL import Image
 
 from diagnosis.models import Diagnosis
 from diagnosis.tasks import classify_diagnosis
-from tests.ml.conftest import write_edf
-
-from .conftest import MITDB, beat_png, excerpt_record, post_upload, real_beat_png, upload
+from tests.inputs import beat_png, excerpt_record, post_upload, real_beat_png, upload, write_edf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -36,16 +34,16 @@ def _png(image):
     return buffer.getvalue()
 
 
-def _mitdb_mlii(name, start_s, seconds):
+def _mitdb_mlii(mitdb, name, start_s, seconds):
     import wfdb
 
-    rec = wfdb.rdrecord(str(MITDB / name), channels=[0])
+    rec = wfdb.rdrecord(str(mitdb / name), channels=[0])
     first = int(start_s * rec.fs)
     return rec.p_signal[first:first + int(seconds * rec.fs), 0], float(rec.fs)
 
 
-def _csv_with_times(name, start_s, seconds):
-    x, fs = _mitdb_mlii(name, start_s, seconds)
+def _csv_with_times(mitdb, name, start_s, seconds):
+    x, fs = _mitdb_mlii(mitdb, name, start_s, seconds)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time", "MLII"])
@@ -54,32 +52,32 @@ def _csv_with_times(name, start_s, seconds):
     return out.getvalue().encode()
 
 
-def _edf(tmp_path, name, start_s, seconds):
-    x, fs = _mitdb_mlii(name, start_s, seconds)
+def _edf(tmp_path, mitdb, name, start_s, seconds):
+    x, fs = _mitdb_mlii(mitdb, name, start_s, seconds)
     path = tmp_path / "golden.edf"
     write_edf(path, [x], fs, ["ECG II"])
     return path.read_bytes()
 
 
-def _wfdb(tmp_path, name, start_s, seconds):
-    header = excerpt_record(name, tmp_path / f"wfdb-{name}", seconds, start_s)
+def _wfdb(tmp_path, mitdb, name, start_s, seconds):
+    header = excerpt_record(mitdb, name, tmp_path / f"wfdb-{name}", seconds, start_s)
     return [upload(header.name, header.read_bytes()),
             upload(header.with_suffix(".dat").name, header.with_suffix(".dat").read_bytes())]
 
 
-def cases(tmp_path):
+def cases(tmp_path, mitdb):
     """(case name, files) for every golden upload."""
     return [
-        ("picture, PVC of 208", [upload("pvc.png", real_beat_png("208", "V"))]),
-        ("picture, normal beat of 100", [upload("n.png", real_beat_png("100", "N"))]),
-        ("picture, LBBB of 214", [upload("l.png", real_beat_png("214", "L"))]),
-        ("picture, RBBB of 212", [upload("r.png", real_beat_png("212", "R"))]),
-        ("picture, PAC of 232", [upload("a.png", real_beat_png("232", "A"))]),
+        ("picture, PVC of 208", [upload("pvc.png", real_beat_png(mitdb, "208", "V"))]),
+        ("picture, normal beat of 100", [upload("n.png", real_beat_png(mitdb, "100", "N"))]),
+        ("picture, LBBB of 214", [upload("l.png", real_beat_png(mitdb, "214", "L"))]),
+        ("picture, RBBB of 212", [upload("r.png", real_beat_png(mitdb, "212", "R"))]),
+        ("picture, PAC of 232", [upload("a.png", real_beat_png(mitdb, "232", "A"))]),
         ("picture, drawn beat as JPEG", [upload("drawn.jpg", beat_png(fmt="JPEG"))]),
-        ("WFDB, 60 s of 208", _wfdb(tmp_path, "208", 120, 60)),
-        ("WFDB, 60 s of 232", _wfdb(tmp_path, "232", 300, 60)),
-        ("CSV with times, 30 s of 119", [upload("119.csv", _csv_with_times("119", 60, 30))]),
-        ("EDF, 30 s of 214", [upload("214.edf", _edf(tmp_path, "214", 60, 30))]),
+        ("WFDB, 60 s of 208", _wfdb(tmp_path, mitdb, "208", 120, 60)),
+        ("WFDB, 60 s of 232", _wfdb(tmp_path, mitdb, "232", 300, 60)),
+        ("CSV with times, 30 s of 119", [upload("119.csv", _csv_with_times(mitdb, "119", 60, 30))]),
+        ("EDF, 30 s of 214", [upload("214.edf", _edf(tmp_path, mitdb, "214", 60, 30))]),
         ("refused: blank picture",
          [upload("blank.png", _png(Image.new("RGB", (200, 120), "white")))]),
         ("refused: text named .png", [upload("fake.png", b"hello, this is not a picture\n")]),
@@ -118,8 +116,8 @@ def outcome(client, files):
     return result
 
 
-def test_fixed_uploads_give_the_recorded_labels_and_messages(patient_client, tmp_path):
-    got = {name: outcome(patient_client, files) for name, files in cases(tmp_path)}
+def test_fixed_uploads_give_the_recorded_labels_and_messages(patient_client, tmp_path, mitdb):
+    got = {name: outcome(patient_client, files) for name, files in cases(tmp_path, mitdb)}
     if os.environ.get("ECG_GOLDEN_WRITE") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")

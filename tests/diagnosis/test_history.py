@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from diagnosis.models import Diagnosis, DiagnosisFile
-
-from .conftest import make_diagnosis, stored_files
+from tests.factories import make_diagnosis
+from tests.inputs import stored_files
 
 pytestmark = pytest.mark.django_db
 

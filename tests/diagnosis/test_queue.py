@@ -19,8 +19,8 @@ from diagnosis.models import Diagnosis
 from diagnosis.signals import run_claimed
 from diagnosis.tasks import MSG_TOO_MANY_ATTEMPTS, classify_diagnosis
 from ecgsite.celery import app
-
-from .conftest import CLOSED_PORT_BROKER, broker_url, make_diagnosis
+from tests.diagnosis.broker import CLOSED_PORT_BROKER, broker_url
+from tests.factories import make_diagnosis
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,8 @@ from diagnosis.reliability import (
 from ml.card import load_card
 from ml.predictor import DEFAULT_MODEL_DIR
 from ml.registry import CLASS_CODES, CLASS_NAMES
-from tests.care.conftest import share_between
-from tests.conftest import make_user
+from tests.factories import make_diagnosis, make_user, share_between
 
-from .conftest import make_diagnosis
 from .test_result_page import pdf_text
 
 pytestmark = pytest.mark.django_db

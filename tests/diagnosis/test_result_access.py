@@ -3,8 +3,8 @@ gets 404, and nothing is reachable without signing in."""
 import pytest
 
 from diagnosis.models import Diagnosis
-
-from .conftest import make_diagnosis, stored_files
+from tests.factories import make_diagnosis
+from tests.inputs import stored_files
 
 pytestmark = pytest.mark.django_db
 

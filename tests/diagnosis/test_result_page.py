@@ -7,8 +7,7 @@ import pytest
 
 from diagnosis.models import Diagnosis
 from ml.registry import N_CLASSES
-
-from .conftest import make_diagnosis
+from tests.factories import make_diagnosis
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from diagnosis.models import Diagnosis, DiagnosisFile, SignalResult
 from diagnosis.tasks import classify_diagnosis
 from diagnosis.trace import trace_of_leads
 from ml.formats import Recording, read_recording
-
-from .conftest import excerpt_record, make_diagnosis, post_upload, stored_files, upload
+from tests.factories import make_diagnosis
+from tests.inputs import excerpt_record, post_upload, stored_files, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -19,10 +19,10 @@ def _stored(f):
 
 
 @pytest.fixture
-def analysed(patient_client, tmp_path):
+def analysed(mitdb, patient_client, tmp_path):
     """A 60-second WFDB upload of record 208 (two leads) after one run of the worker, and its
     original header."""
-    header = excerpt_record("208", tmp_path / "in", seconds=60, start_s=120)
+    header = excerpt_record(mitdb, "208", tmp_path / "in", seconds=60, start_s=120)
     dat = header.with_suffix(".dat")
     response = post_upload(patient_client, [upload(header.name, header.read_bytes()),
                                             upload(dat.name, dat.read_bytes())])

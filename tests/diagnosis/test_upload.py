@@ -9,43 +9,19 @@ from django.conf import settings
 
 from diagnosis import storage
 from diagnosis.models import Diagnosis, DiagnosisFile
-
-from .conftest import (
+from tests.inputs import (
     beat_png,
     copy_record,
     excerpt_record,
     post_upload,
     stored_files,
     upload,
+    write_edf,
 )
 
 pytestmark = pytest.mark.django_db
 
 RANDOM_NAME = re.compile(r"^uploads/[0-9a-f]{24}/[0-9a-f]{32}(_\d+)?\.[a-z]+$")
-
-
-def write_edf(path, samples, fs, label="ECG II"):
-    """A minimal EDF file (one signal, 1-second data records) written by hand."""
-    samples = list(samples)
-    ns, per_record = 1, int(fs)
-    n_records = len(samples) // per_record
-
-    def field(value, width):
-        return str(value).ljust(width)[:width].encode("ascii")
-
-    header = b"".join([
-        field("0", 8), field("X X X X", 80), field("Startdate X", 80), field("01.01.26", 8),
-        field("00.00.00", 8), field(256 * (ns + 1), 8), field("", 44), field(n_records, 8),
-        field(1, 8), field(ns, 4),
-        field(label, 16), field("", 80), field("mV", 8), field(-5, 8), field(5, 8),
-        field(-32768, 8), field(32767, 8), field("", 80), field(per_record, 8), field("", 32),
-    ])
-    scale = 65535 / 10
-    body = bytearray()
-    for value in samples[: n_records * per_record]:
-        body += int(round((value + 5) * scale - 32768)).to_bytes(2, "little", signed=True)
-    path.write_bytes(header + bytes(body))
-    return path
 
 
 def test_it_stores_an_image_under_a_random_name_in_the_users_folder(patient_client, patient,
@@ -87,8 +63,8 @@ def test_it_accepts_every_image_format_and_mode_it_promises(patient_client, fmt,
 
 
 def test_a_wfdb_record_is_stored_with_a_header_that_names_the_stored_data_file(
-        patient_client, tmp_path, media_root):
-    header = excerpt_record("100", tmp_path / "in", seconds=20)
+        mitdb, patient_client, tmp_path, media_root):
+    header = excerpt_record(mitdb, "100", tmp_path / "in", seconds=20)
     dat = header.with_suffix(".dat")
 
     response = post_upload(patient_client, [upload(header.name, header.read_bytes()),
@@ -111,8 +87,8 @@ def test_a_wfdb_record_is_stored_with_a_header_that_names_the_stored_data_file(
     assert stored.fs == original.fs and (stored.samples == original.samples).all()
 
 
-def test_a_full_mitdb_record_in_a_zip_is_accepted(patient_client, tmp_path):
-    header = copy_record("100", tmp_path)
+def test_a_full_mitdb_record_in_a_zip_is_accepted(mitdb, patient_client, tmp_path):
+    header = copy_record(mitdb, "100", tmp_path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(header, "100.hea")
@@ -131,7 +107,8 @@ def test_a_csv_with_a_time_column_and_an_edf_file_are_accepted(patient_client, t
     t = np.arange(0, 10, 1 / 250)
     wave = 1.2 * np.exp(-((t % 0.8) - 0.4) ** 2 / 0.0005)
     csv_text = "time,II\n" + "\n".join(f"{a:.4f},{b:.4f}" for a, b in zip(t, wave, strict=True))
-    edf = write_edf(tmp_path / "rec.edf", wave, 250)
+    edf = tmp_path / "rec.edf"
+    write_edf(edf, [wave], 250, ["ECG II"])
 
     first = post_upload(patient_client, [upload("ecg.csv", csv_text.encode())])
     second = post_upload(patient_client, [upload("ecg.edf", edf.read_bytes())])

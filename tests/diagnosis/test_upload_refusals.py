@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 
 from diagnosis.models import Diagnosis, DiagnosisFile
-
-from .conftest import beat_png, excerpt_record, post_upload, stored_files, upload
+from tests.inputs import beat_png, excerpt_record, post_upload, stored_files, upload, write_edf
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +64,8 @@ def zip_of(members, **kwargs):
 
 
 @pytest.fixture
-def record(tmp_path):
-    header = excerpt_record("100", tmp_path / "rec", seconds=20)
+def record(mitdb, tmp_path):
+    header = excerpt_record(mitdb, "100", tmp_path / "rec", seconds=20)
     return header.read_bytes(), header.with_suffix(".dat").read_bytes()
 
 
@@ -257,9 +256,9 @@ def test_a_zip_whose_directory_understates_the_sizes_is_still_caught(patient_cli
 
 
 def test_an_edf_that_was_cut_off_is_refused(patient_client, media_root, tmp_path):
-    from .test_upload import write_edf
-
-    edf = write_edf(tmp_path / "r.edf", [0.1] * 2500, 250).read_bytes()
+    path = tmp_path / "r.edf"
+    write_edf(path, [[0.1] * 2500], 250, ["ECG II"])
+    edf = path.read_bytes()
     response = post_upload(patient_client, [upload("r.edf", edf[:-600])])
     assert_refused(response, "shorter than its header says", media_root=media_root)
 

@@ -19,15 +19,8 @@ from diagnosis.models import Diagnosis, SignalResult
 from ecgsite.celery import app
 from ml.formats import read_signal
 from ml.registry import CLASS_CODES
-
-from .conftest import (
-    CLOSED_PORT_BROKER,
-    broker_url,
-    copy_record,
-    post_upload,
-    real_beat_png,
-    upload,
-)
+from tests.diagnosis.broker import CLOSED_PORT_BROKER, broker_url
+from tests.inputs import copy_record, post_upload, real_beat_png, upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -49,8 +42,8 @@ def wait_until_finished(pk, timeout=120):
     raise AssertionError(f"diagnosis {pk} still {d.status} after {timeout} s")
 
 
-def test_an_uploaded_beat_image_is_classified_by_the_worker(patient_client, worker):
-    png = real_beat_png("208", "V")
+def test_an_uploaded_beat_image_is_classified_by_the_worker(mitdb, patient_client, worker):
+    png = real_beat_png(mitdb, "208", "V")
 
     response = post_upload(patient_client, [upload("pvc.png", png)])
     assert response.status_code == 201
@@ -72,8 +65,8 @@ def test_an_uploaded_beat_image_is_classified_by_the_worker(patient_client, work
 
 
 def test_an_uploaded_wfdb_record_gets_the_beats_and_counts_the_predictor_gives(
-        patient_client, worker, tmp_path):
-    header = copy_record("208", tmp_path / "upload")
+        mitdb, patient_client, worker, tmp_path):
+    header = copy_record(mitdb, "208", tmp_path / "upload")
     dat = header.with_suffix(".dat")
 
     response = post_upload(patient_client, [upload("208.hea", header.read_bytes()),
@@ -128,9 +121,10 @@ def test_an_image_the_model_refuses_fails_with_the_models_message(patient_client
 
 
 def test_an_upload_made_while_the_broker_is_down_is_kept_and_completed_by_the_sweep(
-        patient_client, settings):
+        mitdb, patient_client, settings):
     with broker_url(CLOSED_PORT_BROKER):
-        response = post_upload(patient_client, [upload("beat.png", real_beat_png("100", "N"))])
+        png = real_beat_png(mitdb, "100", "N")
+        response = post_upload(patient_client, [upload("beat.png", png)])
 
     assert response.status_code == 201
     assert response.json()["status"] == "queued"

@@ -21,8 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from diagnosis.models import Diagnosis
-
-from .conftest import post_upload, real_beat_png, upload
+from tests.inputs import post_upload, real_beat_png, upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -82,7 +81,7 @@ def stop(process):
         process.wait(10)
 
 
-def test_a_task_killed_with_its_worker_completes_once_after_a_restart(patient_client,
+def test_a_task_killed_with_its_worker_completes_once_after_a_restart(mitdb, patient_client,
                                                                        media_root, tmp_path):
     assert settings.DATABASES["default"]["NAME"] == connection.settings_dict["NAME"]
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
@@ -90,7 +89,8 @@ def test_a_task_killed_with_its_worker_completes_once_after_a_restart(patient_cl
     first = start(media_root, delay=60, log_path=first_log, name="first")
     second = None
     try:
-        response = post_upload(patient_client, [upload("beat.png", real_beat_png("100", "N"))])
+        png = real_beat_png(mitdb, "100", "N")
+        response = post_upload(patient_client, [upload("beat.png", png)])
         pk = response.json()["id"]
         wait_for(lambda: status_of(pk) == "running", 90, "the first worker to claim the row")
         claimed = Diagnosis.objects.get(pk=pk)

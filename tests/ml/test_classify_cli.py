@@ -5,17 +5,16 @@ from pathlib import Path
 
 from ml import render
 from ml.reports import synthetic
-from ml.training.records import resolve_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_it_prints_one_json_object_per_file(tmp_path):
+def test_it_prints_one_json_object_per_file(mitdb, tmp_path):
     beat = tmp_path / "beat.png"
     render.beat_image(synthetic.beat("N")).save(beat)
     text = tmp_path / "notes.txt"
     text.write_text("hello")
-    record = resolve_data_dir() / "mitdb" / "100.hea"
+    record = mitdb / "100.hea"
     proc = subprocess.run(
         [sys.executable, "-m", "ml.classify", str(beat), str(record), str(text)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,

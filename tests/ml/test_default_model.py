@@ -22,9 +22,9 @@ def test_the_card_belongs_to_the_committed_weights(card):
 
 
 @pytest.mark.parametrize("split", sorted(MODELS))
-def test_the_model_reaches_its_card_figure_on_the_fixed_held_out_subset(card, split):
+def test_the_model_reaches_its_card_figure_on_the_fixed_held_out_subset(card, split, data_dir):
     expected = card["evaluations"][split]["ci_subset"]
-    _, _, test = datasets.split(split)
+    _, _, test = datasets.split(split, data_dir)
     subset = datasets.fixed_subset(test)
     assert len(subset) == expected["n"]
     predictor = Predictor(MODELS[split])

@@ -21,8 +21,8 @@ BOUNDS = {"100": (99.8, 99.8), "105": (99.3, 97.9), "119": (99.8, 99.6), "208": 
 
 
 @pytest.mark.parametrize("name", sorted(BOUNDS))
-def test_detector_finds_the_annotated_beats_of_real_records(name):
-    result = evaluate_record(name)
+def test_detector_finds_the_annotated_beats_of_real_records(name, data_dir):
+    result = evaluate_record(name, data_dir)
     a = result["all"]
     se = 100 * a["tp"] / (a["tp"] + a["fn"])
     ppv = 100 * a["tp"] / (a["tp"] + a["fp"])
@@ -114,9 +114,9 @@ def test_matching_never_counts_one_detection_twice():
     assert (s["tp"], s["fp"], s["fn"]) == (1, 0, 1)
 
 
-def test_the_ec57_figures_leave_out_the_flutter_of_record_207():
+def test_the_ec57_figures_leave_out_the_flutter_of_record_207(data_dir):
     result = evaluate_record("207")
-    spans = records.mitdb_vf_spans(records.load_record("mitdb", "207"))
+    spans = records.mitdb_vf_spans(records.load_record("mitdb", "207", data_dir))
     assert len(spans) == 6
     assert result["ec57"]["tp"] + result["ec57"]["fn"] < result["beats"] - 400
     gross = summarize([result])

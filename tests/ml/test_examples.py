@@ -13,8 +13,8 @@ def test_every_class_has_a_committed_picture():
 
 
 @pytest.mark.slow
-def test_the_committed_pictures_are_what_the_command_draws(tmp_path):
-    written = examples.write_all(tmp_path)
+def test_the_committed_pictures_are_what_the_command_draws(data_dir, tmp_path):
+    written = examples.write_all(tmp_path, data_dir)
 
     assert [p.stem for p in written] == list(CLASS_CODES)
     for path in written:

@@ -1,7 +1,6 @@
 """ml.formats: every lead of a recording, its stored form, and the cheap checks on headers and
 first lines that bound what will be decoded before anything is read."""
 import io
-import shutil
 import struct
 import zlib
 
@@ -22,26 +21,19 @@ from ml.formats import (
     wfdbrecord,
 )
 from ml.formats.limits import CSV_MIN_ROWS, HEADER_MAX_BYTES, MAX_PIXELS, MAX_SAMPLES
-from ml.training.records import resolve_data_dir
+from tests.inputs import copy_record, write_edf
 
 FS = 360
-
-
-def _copy_record(tmp_path, name="100"):
-    src = resolve_data_dir() / "mitdb"
-    for ext in ("hea", "dat"):
-        shutil.copy(src / f"{name}.{ext}", tmp_path / f"{name}.{ext}")
-    return tmp_path / f"{name}.hea"
 
 
 # --- every lead ------------------------------------------------------------------------------
 
 
-def test_a_wfdb_record_is_read_with_all_its_leads_and_the_lead_the_model_reads(tmp_path):
+def test_a_wfdb_record_is_read_with_all_its_leads_and_the_lead_the_model_reads(mitdb, tmp_path):
     import wfdb
 
-    rec = read_recording(_copy_record(tmp_path))
-    raw = wfdb.rdrecord(str(resolve_data_dir() / "mitdb" / "100"))
+    rec = read_recording(copy_record(mitdb, "100", tmp_path))
+    raw = wfdb.rdrecord(str(mitdb / "100"))
 
     assert rec.format == "wfdb" and rec.fs == 360.0
     assert rec.lead_names == ("MLII", "V5") and rec.main == 0 and rec.lead == "MLII"
@@ -51,11 +43,10 @@ def test_a_wfdb_record_is_read_with_all_its_leads_and_the_lead_the_model_reads(t
     np.testing.assert_array_equal(read_signal(tmp_path / "100.hea").samples, rec.main_lead())
 
 
-def test_the_lead_the_model_reads_is_remembered_when_it_is_not_the_first(tmp_path,
-                                                                        edf_writer):
+def test_the_lead_the_model_reads_is_remembered_when_it_is_not_the_first(tmp_path):
     x = np.sin(np.arange(10 * FS) / 20)
     path = tmp_path / "two.edf"
-    edf_writer(path, [0.5 * x, x], FS, ["ECG V5", "ECG II"], annotations=True)
+    write_edf(path, [0.5 * x, x], FS, ["ECG V5", "ECG II"], annotations=True)
 
     rec = read_recording(path)
 
@@ -79,8 +70,8 @@ def test_csv_columns_keep_their_own_units_and_a_column_in_other_units_is_left_ou
     np.testing.assert_allclose(rec.samples[:, 1], x, atol=1e-4)
 
 
-def test_the_stored_form_gives_back_the_same_recording(tmp_path):
-    rec = read_recording(_copy_record(tmp_path))
+def test_the_stored_form_gives_back_the_same_recording(mitdb, tmp_path):
+    rec = read_recording(copy_record(mitdb, "100", tmp_path))
 
     again = Recording.from_npz(rec.to_npz())
 
@@ -91,13 +82,13 @@ def test_the_stored_form_gives_back_the_same_recording(tmp_path):
     assert len(rec.to_npz()) < rec.samples.nbytes  # compressed
 
 
-def test_the_content_checks_run_on_the_lead_the_model_reads_only(tmp_path, edf_writer):
+def test_the_content_checks_run_on_the_lead_the_model_reads_only(tmp_path):
     x = np.sin(np.arange(10 * FS) / 20)
     path = tmp_path / "flat-v5.edf"
-    edf_writer(path, [np.zeros_like(x), x], FS, ["V5", "II"])
+    write_edf(path, [np.zeros_like(x), x], FS, ["V5", "II"])
     assert read_recording(path).lead == "II"
 
-    edf_writer(path, [x, np.zeros_like(x)], FS, ["V5", "II"])
+    write_edf(path, [x, np.zeros_like(x)], FS, ["V5", "II"])
     with pytest.raises(InputRejected, match="flat line"):
         read_recording(path)
 
@@ -177,29 +168,29 @@ def test_damaged_headers_are_refused_with_the_file_named(data, words):
 # --- EDF headers -----------------------------------------------------------------------------
 
 
-def _edf_bytes(tmp_path, edf_writer, seconds=10):
+def _edf_bytes(tmp_path, seconds=10):
     path = tmp_path / "r.edf"
-    edf_writer(path, [np.sin(np.arange(seconds * FS) / 20)], FS, ["ECG"])
+    write_edf(path, [np.sin(np.arange(seconds * FS) / 20)], FS, ["ECG"])
     return path.read_bytes()
 
 
-def test_an_edf_header_claiming_too_many_samples_is_refused(tmp_path, edf_writer):
-    data = bytearray(_edf_bytes(tmp_path, edf_writer))
+def test_an_edf_header_claiming_too_many_samples_is_refused(tmp_path):
+    data = bytearray(_edf_bytes(tmp_path))
     data[236:244] = b"99999999"  # data records: 99,999,999 s of 360 samples
     with pytest.raises(InputRejected, match="declares 35,999,999,640 samples"):
         edf.check_bounds("r.edf", bytes(data))
 
 
-def test_an_edf_file_with_too_many_signals_is_refused(tmp_path, edf_writer):
-    data = bytearray(_edf_bytes(tmp_path, edf_writer))
+def test_an_edf_file_with_too_many_signals_is_refused(tmp_path):
+    data = bytearray(_edf_bytes(tmp_path))
     data[252:256] = b"999 "
     data[184:192] = str(256 * 1000).ljust(8).encode()
     with pytest.raises(InputRejected, match="999 signals"):
         edf.check_bounds("r.edf", bytes(data) + bytes(256 * 999))
 
 
-def test_an_edf_cut_off_or_not_closed_is_refused_and_a_whole_one_passes(tmp_path, edf_writer):
-    data = _edf_bytes(tmp_path, edf_writer)
+def test_an_edf_cut_off_or_not_closed_is_refused_and_a_whole_one_passes(tmp_path):
+    data = _edf_bytes(tmp_path)
     edf.check_bounds("r.edf", data)
     with pytest.raises(InputRejected, match="shorter than its header says"):
         edf.check_bounds("r.edf", data[:-2])

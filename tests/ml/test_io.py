@@ -7,64 +7,57 @@ import pytest
 
 from ml import InputRejected
 from ml.formats import check_usable, read_signal
-from ml.training.records import resolve_data_dir
+from tests.inputs import copy_record, write_edf
 
 FS = 360
 
 
 @pytest.fixture(scope="module")
-def mlii():
+def mlii(mitdb):
     """Ten seconds of record 100 (MLII and V5), in mV, straight from the PhysioNet files."""
     import wfdb
 
-    rec = wfdb.rdrecord(str(resolve_data_dir() / "mitdb" / "100"), sampto=10 * FS)
+    rec = wfdb.rdrecord(str(mitdb / "100"), sampto=10 * FS)
     return rec.p_signal[:, 0].copy(), rec.p_signal[:, 1].copy()
 
 
-def _copy_record(tmp_path, name="100"):
-    src = resolve_data_dir() / "mitdb"
-    shutil.copy(src / f"{name}.hea", tmp_path / f"{name}.hea")
-    shutil.copy(src / f"{name}.dat", tmp_path / f"{name}.dat")
-    return tmp_path / f"{name}.hea"
-
-
-def test_it_reads_a_wfdb_record_and_picks_mlii(tmp_path):
-    sig = read_signal(_copy_record(tmp_path))
+def test_it_reads_a_wfdb_record_and_picks_mlii(mitdb, tmp_path):
+    sig = read_signal(copy_record(mitdb, "100", tmp_path))
     assert (sig.format, sig.lead, sig.fs) == ("wfdb", "MLII", 360.0)
     assert sig.samples.shape == (650000,) and sig.samples.dtype == np.float64
     # The first samples of record 100, MLII, in mV (ADC value 995 - 1024 zero, gain 200).
     assert sig.samples[0] == pytest.approx(-0.145)
 
 
-def test_it_reads_a_wfdb_record_without_mlii_from_its_first_lead(tmp_path):
-    sig = read_signal(_copy_record(tmp_path, "102"))
+def test_it_reads_a_wfdb_record_without_mlii_from_its_first_lead(mitdb, tmp_path):
+    sig = read_signal(copy_record(mitdb, "102", tmp_path))
     assert sig.lead == "V5"
 
 
-def test_it_reads_a_wfdb_pair_stored_under_random_names(tmp_path):
-    _copy_record(tmp_path)
+def test_it_reads_a_wfdb_pair_stored_under_random_names(mitdb, tmp_path):
+    copy_record(mitdb, "100", tmp_path)
     shutil.move(tmp_path / "100.hea", tmp_path / "a81f.upload")
     shutil.move(tmp_path / "100.dat", tmp_path / "77c2.upload")
     sig = read_signal(tmp_path / "a81f.upload", dat_path=tmp_path / "77c2.upload")
     assert sig.lead == "MLII" and len(sig.samples) == 650000
 
 
-def test_it_rejects_a_wfdb_header_without_its_dat_file(tmp_path):
-    header = _copy_record(tmp_path)
+def test_it_rejects_a_wfdb_header_without_its_dat_file(mitdb, tmp_path):
+    header = copy_record(mitdb, "100", tmp_path)
     (tmp_path / "100.dat").unlink()
     with pytest.raises(InputRejected, match=r"\.dat"):
         read_signal(header)
 
 
-def test_it_rejects_a_broken_wfdb_header(tmp_path):
-    header = _copy_record(tmp_path)
+def test_it_rejects_a_broken_wfdb_header(mitdb, tmp_path):
+    header = copy_record(mitdb, "100", tmp_path)
     header.write_text("100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n")
     with pytest.raises(InputRejected, match="header"):
         read_signal(header)
 
 
-def test_it_rejects_a_truncated_wfdb_signal_file(tmp_path):
-    header = _copy_record(tmp_path)
+def test_it_rejects_a_truncated_wfdb_signal_file(mitdb, tmp_path):
+    header = copy_record(mitdb, "100", tmp_path)
     data = (tmp_path / "100.dat").read_bytes()
     (tmp_path / "100.dat").write_bytes(data[:1000])
     with pytest.raises(InputRejected):
@@ -162,36 +155,36 @@ def test_it_rejects_a_csv_that_is_too_short(tmp_path, mlii):
         read_signal(path, fs=360)
 
 
-def test_it_reads_an_edf_file(tmp_path, mlii, edf_writer):
+def test_it_reads_an_edf_file(tmp_path, mlii):
     x, v5 = mlii
     path = tmp_path / "ecg.edf"
-    step = edf_writer(path, [v5, x], FS, ["ECG V5", "ECG II"], annotations=True)
+    step = write_edf(path, [v5, x], FS, ["ECG V5", "ECG II"], annotations=True)
     sig = read_signal(path)
     assert (sig.format, sig.lead, sig.fs) == ("edf", "ECG II", 360.0)
     np.testing.assert_allclose(sig.samples, x, atol=step)
 
 
-def test_it_converts_an_edf_channel_in_microvolts(tmp_path, mlii, edf_writer):
+def test_it_converts_an_edf_channel_in_microvolts(tmp_path, mlii):
     x, _ = mlii
     path = tmp_path / "ecg.edf"
-    step = edf_writer(path, [x * 1000], FS, ["ECG"], units="uV",
+    step = write_edf(path, [x * 1000], FS, ["ECG"], units="uV",
                       physical_range=(-5000, 5000))
     np.testing.assert_allclose(read_signal(path).samples, x, atol=step / 1000)
 
 
-def test_it_rejects_a_truncated_edf_file(tmp_path, mlii, edf_writer):
+def test_it_rejects_a_truncated_edf_file(tmp_path, mlii):
     x, _ = mlii
     path = tmp_path / "ecg.edf"
-    edf_writer(path, [x], FS, ["ECG"])
+    write_edf(path, [x], FS, ["ECG"])
     path.write_bytes(path.read_bytes()[:600])
     with pytest.raises(InputRejected, match="EDF"):
         read_signal(path)
 
 
-def test_it_rejects_an_edf_file_with_a_broken_header(tmp_path, mlii, edf_writer):
+def test_it_rejects_an_edf_file_with_a_broken_header(tmp_path, mlii):
     x, _ = mlii
     path = tmp_path / "ecg.edf"
-    edf_writer(path, [x], FS, ["ECG"])
+    write_edf(path, [x], FS, ["ECG"])
     raw = bytearray(path.read_bytes())
     raw[252:256] = b"ab  "  # number of signals
     path.write_bytes(bytes(raw))

@@ -7,7 +7,6 @@ import pytest
 from ml import CLASS_CODES, InputRejected, render
 from ml.formats import read_signal
 from ml.reports import nonbeats, synthetic
-from ml.training.records import resolve_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +57,8 @@ def test_a_bad_image_in_a_batch_is_named(predictor):
         predictor.predict_images([render.beat_image(synthetic.beat("N")), blank])
 
 
-def test_a_real_record_is_analysed_beat_by_beat(predictor):
-    sig = read_signal(resolve_data_dir() / "mitdb" / "119.hea")
+def test_a_real_record_is_analysed_beat_by_beat(mitdb, predictor):
+    sig = read_signal(mitdb / "119.hea")
     a = predictor.analyze_signal(sig.samples[: int(120 * sig.fs)], sig.fs)
     assert 120 < len(a.beats) < 220  # two minutes of a 70-90 bpm rhythm with ectopy
     assert sum(a.counts.values()) == len(a.beats)
@@ -71,13 +70,13 @@ def test_a_real_record_is_analysed_beat_by_beat(predictor):
     assert a.to_dict()["finding_name"]
 
 
-def test_ventricular_fibrillation_is_reported_as_an_episode_where_it_starts(predictor):
+def test_ventricular_fibrillation_is_reported_as_an_episode_where_it_starts(data_dir, predictor):
     # vfdb 424 is a held-out patient: a minute of its other rhythm, then 30 s of VF.
     from ml.training import records
 
-    rec = records.load_record("vfdb", "424")
+    rec = records.load_record("vfdb", "424", data_dir)
     start, _ = records.vf_spans(rec)[0]
-    sig = read_signal(resolve_data_dir() / "vfdb" / "424.hea")
+    sig = read_signal(data_dir / "vfdb" / "424.hea")
     first = start - int(60 * sig.fs)
     a = predictor.analyze_signal(sig.samples[first : start + int(30 * sig.fs)], sig.fs)
     assert a.finding == "VF"

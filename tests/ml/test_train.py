@@ -6,11 +6,12 @@ import pytest
 from ml.training import decision, train, validation
 
 
-def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
+def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(data_dir, tmp_path):
     out = tmp_path / "run"
     train.main([
-        "--split", "dev-a", "--out", str(out), "--epochs", "4", "--per-class", "160",
-        "--limit", "80", "--styled-share", "0.3", "--workers", "1", "--patience", "10",
+        "--split", "dev-a", "--data-dir", str(data_dir), "--out", str(out),
+        "--epochs", "4", "--per-class", "160", "--limit", "80", "--styled-share", "0.3",
+        "--workers", "1", "--patience", "10",
     ])  # fmt: skip
     meta = json.loads((out / "meta.json").read_text())
     losses = [row["loss"] for row in meta["history"]]
@@ -28,13 +29,13 @@ def test_a_tiny_training_run_lowers_the_loss_and_saves_a_usable_model(tmp_path):
     assert pred.label in {"N", "L", "R", "A", "V", "VF"}
 
 
-def test_training_is_reproducible_for_the_same_seed(tmp_path):
+def test_training_is_reproducible_for_the_same_seed(data_dir, tmp_path):
     # Same seed, same data: the sampled epoch is identical.
     import numpy as np
 
     from ml.training import datasets
 
-    beats, _, _ = datasets.split("dev-b")
+    beats, _, _ = datasets.split("dev-b", data_dir)
     a = train.balanced_indices(beats.labels, 50, np.random.default_rng(1))
     b = train.balanced_indices(beats.labels, 50, np.random.default_rng(1))
     assert (a == b).all()
@@ -70,7 +71,7 @@ def test_each_epoch_draws_every_class_and_the_not_vf_beats_equally():
     assert len(idx) == 80
 
 
-def test_the_same_command_trains_the_same_model_version(tmp_path):
+def test_the_same_command_trains_the_same_model_version(data_dir, tmp_path):
     # Two separate runs of the command line (as a person reproducing the shipped model would
     # run it) must give bit-identical weights, hence the same content-hash version.
     import subprocess
@@ -82,6 +83,7 @@ def test_the_same_command_trains_the_same_model_version(tmp_path):
     for name in ("first", "second"):
         subprocess.run(
             [sys.executable, "-m", "ml.training.train", "--split", "dev-a",
+             "--data-dir", str(data_dir),
              "--out", str(tmp_path / name),
              "--epochs", "2", "--per-class", "160", "--limit", "80", "--workers", "2"],
             check=True, capture_output=True,

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from ecgsite.settings.social import social_providers
-from tests.conftest import logged_in_user_id
+from tests.factories import logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from diagnosis.models import Diagnosis
 from metrics import figures as metrics
 from metrics.templatetags.metrics_format import percent, seconds
 from ml.registry import CLASS_CODES
-
-from .conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def rows(patient, other_patient, doctor, unverified_doctor, staff):
 
 
 def _diagnosis(owner, when, status, label="N", **fields):
-    from .conftest import make_diagnosis
+    from tests.factories import make_diagnosis
 
     return make_diagnosis(owner, when=when, status=status, label=label, **fields)
 

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 READ_CALL = re.compile(
     r"\.(?:str|int|float|bool|list|tuple|dict|json|url|path|db|db_url|cache|email_url)"
     r"\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']"

@@ -4,8 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sharing.models import AuditLog
-
-from .conftest import make_diagnosis
+from tests.factories import make_diagnosis
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, logged_in_user_id
-from tests.test_accounts_mfa import enable_totp, totp_now
+from tests.factories import PASSWORD, enable_totp, logged_in_user_id, totp_now
 
 pytestmark = pytest.mark.django_db
 

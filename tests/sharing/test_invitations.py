@@ -16,9 +16,7 @@ from django.utils import timezone
 
 from sharing import invitations
 from sharing.models import Share
-from tests.conftest import PASSWORD, code_in, logged_in_user_id
-
-from .conftest import make_user, share_between
+from tests.factories import PASSWORD, code_in, logged_in_user_id, make_user, share_between
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_in, logged_in_user_id
+from tests.factories import PASSWORD, code_in, logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 

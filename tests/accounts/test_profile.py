@@ -10,8 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, logged_in_user_id
-from tests.test_accounts_mfa import enable_totp
+from tests.factories import PASSWORD, enable_totp, logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 

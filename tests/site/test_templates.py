@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.template.loader import get_template
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 OWN = ["base.html", "home.html", "403.html", "404.html", "429.html", "500.html",
        "forms", "allauth", "account", "accounts", "socialaccount", "mfa"]
 

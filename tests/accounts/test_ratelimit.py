@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, code_in, logged_in_user_id
+from tests.factories import PASSWORD, code_in, logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_login_by_code_signs_in(client, patient):
 
 @pytest.fixture
 def make_users(db):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     def make(count):
         return [make_user(f"user{i}@example.com").email for i in range(count)]

@@ -275,6 +275,7 @@ def _info(key):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("data_dir")  # reads the records: needs_data
 def test_ludb_record_24_with_complete_lbbb_gives_l_beats():
     table = beattable.build_record(_info("ludb/24"))
     names = [beatlabels.LABEL_NAMES[int(k)] for k in table["labels"]]
@@ -283,6 +284,7 @@ def test_ludb_record_24_with_complete_lbbb_gives_l_beats():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("data_dir")  # reads the records: needs_data
 def test_a_ptbxl_pvc_record_gives_a_v_beat_and_n_beats():
     table = beattable.build_record(_info("ptbxl/219"))  # NORM, PVC, sinus rhythm
     names = [beatlabels.LABEL_NAMES[int(k)] for k in table["labels"]]
@@ -292,6 +294,7 @@ def test_a_ptbxl_pvc_record_gives_a_v_beat_and_n_beats():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("data_dir")  # reads the records: needs_data
 def test_a_normal_ptbxl_record_gives_only_n_or_unscored():
     table = beattable.build_record(_info("ptbxl/1"))  # NORM, sinus rhythm
     names = [beatlabels.LABEL_NAMES[int(k)] for k in table["labels"]]
@@ -300,6 +303,7 @@ def test_a_normal_ptbxl_record_gives_only_n_or_unscored():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("data_dir")  # reads the records: needs_data
 def test_on_mitdb_strips_the_rules_mostly_give_the_cardiologists_label(tmp_path):
     # 10-s strips of four records, each strip summarised as a one-line diagnosis would be;
     # the rules' labels are compared with the annotations (ml.training.labelcheck).

@@ -35,6 +35,7 @@ def test_model_window_is_the_middle_of_the_wide_window():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("data_dir")  # reads the records: needs_data
 def test_a_table_is_built_once_cached_and_read_back(tmp_path):
     infos = _infos("ludb/24", "mitdb/100")
     table = beattable.load(infos, cache=tmp_path, jobs=2)

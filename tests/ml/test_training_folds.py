@@ -4,6 +4,9 @@ import pytest
 from ml.registry import CLASS_CODES
 from ml.training import folds, sources
 
+# Every test here reads the PhysioNet records: the data_dir fixture marks them needs_data.
+pytestmark = pytest.mark.usefixtures("data_dir")
+
 
 @pytest.fixture(scope="module")
 def infos():

@@ -6,6 +6,9 @@ import pytest
 from ml.training import sources
 from ml.training.sources import LEAD_INDEX
 
+# Every test here reads the PhysioNet records: the data_dir fixture marks them needs_data.
+pytestmark = pytest.mark.usefixtures("data_dir")
+
 
 @pytest.fixture(scope="module")
 def everything():

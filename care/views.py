@@ -72,6 +72,7 @@ def review(request, pk):
     return render(request, "care/review.html", {
         "diagnosis": diagnosis, "form": form, "review": mine,
         "reliability": finding_reliability(diagnosis),
+        "for_doctor": True,  # only verified doctors get here: no "ask a doctor" advice
     }, status=400 if form is not None and form.errors else 200)
 
 

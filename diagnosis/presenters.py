@@ -99,11 +99,16 @@ def learn_links(code):
     return learn_more(code)
 
 
-def result_context(d):
+def result_context(d, viewer=None):
+    """What the result page shows of ``d`` to ``viewer``; a verified doctor is not told to
+    ask a doctor to read the ECG (``for_doctor``)."""
+    for_doctor = bool(viewer is not None and viewer.is_authenticated
+                      and viewer.is_verified_doctor)
     return {
         "diagnosis": d,
+        "for_doctor": for_doctor,
         "status": status_json(d),
-        "advice": d.urgency,
+        "advice": urgency.assess(d, for_doctor=for_doctor),
         "reliability": finding_reliability(d),
         "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
         "bars": probability_bars(d) if d.probabilities else [],

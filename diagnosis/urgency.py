@@ -64,11 +64,16 @@ class Advice:
         return LEVEL_LABELS[self.level]
 
 
-def assess(diagnosis):
-    """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished."""
+def assess(diagnosis, for_doctor=False):
+    """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished.
+
+    ``for_doctor``: the reader is a verified doctor, who is not told to ask a doctor to read
+    the ECG (they are the one who reads it).
+    """
     if diagnosis.status == diagnosis.Status.FAILED:
         return Advice(UNCLEAR, "This file could not be analysed, so there is no result.", [
             "Read the message above: it says what was wrong with the file.",
+            "Upload a corrected file." if for_doctor else
             "Upload a corrected file, or ask your doctor to look at the ECG itself.",
         ])
     if diagnosis.status != diagnosis.Status.DONE:
@@ -76,18 +81,19 @@ def assess(diagnosis):
     advice = _for_label(diagnosis)
     if diagnosis.low_confidence and advice.level != EMERGENCY:
         advice = Advice(UNCLEAR, "The model is not sure about this result. " + advice.headline,
-                        [_uncertain_step(diagnosis), *advice.steps])
+                        [_uncertain_step(diagnosis, for_doctor), *advice.steps])
     elif diagnosis.low_confidence:
-        advice.steps.append(_uncertain_step(diagnosis))
+        advice.steps.append(_uncertain_step(diagnosis, for_doctor))
     return advice
 
 
-def _uncertain_step(diagnosis):
+def _uncertain_step(diagnosis, for_doctor=False):
+    ask = "" if for_doctor else ", or ask a doctor to read it"
     if diagnosis.kind == diagnosis.Kind.IMAGE:
         return ("Treat it as a guess: upload a clearer picture of a single heartbeat (one beat, "
-                "dark line on a light background, no grid or text), or ask a doctor to read it.")
+                f"dark line on a light background, no grid or text){ask}.")
     return ("Treat it as a guess: a recording with less noise (sit still, good electrode "
-            "contact) gives a clearer result, or ask a doctor to read it.")
+            f"contact) gives a clearer result{ask}.")
 
 
 def _share(diagnosis, code):

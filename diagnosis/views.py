@@ -88,7 +88,7 @@ def result(request, pk):
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.RESULT)
     return render(request, "diagnosis/result.html", {
-        **presenters.result_context(diagnosis),
+        **presenters.result_context(diagnosis, viewer=request.user),
         "panels": hooks.result_panels(request, diagnosis),
     })
 

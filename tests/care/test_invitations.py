@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sharing import invitations
 from sharing.models import Share
+from tests.accounts.doctor_details import DOCTOR_DETAILS
 from tests.conftest import PASSWORD, code_in, logged_in_user_id
 
 from .conftest import make_user, share_between
@@ -102,7 +103,7 @@ def test_an_unknown_address_gets_an_invitation_to_sign_up_as_a_doctor_and_can_ac
     # A patient account: told why, and can ask to become a doctor from here.
     response = client.post(path, {"action": "accept"})
     assert response.status_code == 403 and "patient account" in response.content.decode()
-    client.post(reverse("sharing:request_doctor", args=[path.split("/")[-2]]))
+    client.post(reverse("sharing:request_doctor", args=[path.split("/")[-2]]), DOCTOR_DETAILS)
     user.refresh_from_db()
     assert user.is_awaiting_doctor_verification
 

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils import timezone
 
+from . import notifications
 from .models import DOCTOR_DETAILS, User
 
 
@@ -75,5 +76,6 @@ class UserAdmin(DjangoUserAdmin):
         count = 0
         for user in queryset.filter(doctor_verified_at__isnull=True):
             user.verify_as_doctor(when=now)
+            notifications.doctor_verified(user)
             count += 1
         self.message_user(request, f"{count} doctor(s) verified.", messages.SUCCESS)

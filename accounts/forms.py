@@ -116,6 +116,27 @@ class DoctorRequestForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class NotificationSettingsForm(forms.ModelForm):
+    """Which notices the user gets by e-mail; each is offered only to whom it can concern."""
+
+    class Meta:
+        model = User
+        fields = ["email_reviews", "email_patient_results", "email_doctor_verified"]
+        help_texts = {
+            "email_reviews": "The e-mail holds a link to the result, never the finding.",
+            "email_patient_results": "The e-mail holds a link to the result, never the "
+                                     "patient's name or the finding.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        if not user.is_doctor:
+            del self.fields["email_patient_results"]
+        if not user.is_awaiting_doctor_verification:
+            del self.fields["email_doctor_verified"]
+
+
 class DeleteAccountForm(forms.Form):
     """Confirms a deletion: the current password, or, for accounts without a password
     (signed up through Google or LinkedIn), a typed phrase."""

@@ -47,6 +47,18 @@ class User(AbstractUser):
         help_text="The hospital, practice or clinic the doctor works at.",
     )
 
+    # Which notices the user gets by e-mail (accounts.notifications); each can be turned off
+    # on the account's "E-mail notices" page.
+    email_patient_results = models.BooleanField(
+        "e-mail me when a patient who shares with me has a new result", default=True,
+    )
+    email_reviews = models.BooleanField(
+        "e-mail me when a doctor reviews one of my results", default=True,
+    )
+    email_doctor_verified = models.BooleanField(
+        "e-mail me when my doctor account is verified", default=True,
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 

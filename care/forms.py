@@ -80,8 +80,14 @@ class ReviewForm(forms.Form):
         return cleaned
 
     def save(self, doctor):
-        """Create or replace ``doctor``'s review of the diagnosis; returns it."""
+        """Create or replace ``doctor``'s review of the diagnosis; returns it.
+
+        ``is_news`` says afterwards whether the patient has something new to read: a first
+        review, or another verdict or other notes (see care.notifications).
+        """
         d = self.diagnosis
+        before = (Review.objects.filter(diagnosis=d, doctor=doctor)
+                  .values_list("reviewed_label", "agrees", "notes").first())
         agrees = self.cleaned_data["verdict"] == self.AGREE
         now = timezone.now()
         fields = {
@@ -96,4 +102,5 @@ class ReviewForm(forms.Form):
             diagnosis=d, doctor=doctor, defaults=fields,
             create_defaults={**fields, "created_at": now},
         )
+        self.is_news = before != (review.reviewed_label, review.agrees, review.notes)
         return review

@@ -14,7 +14,7 @@ from ecgsite.paging import page_context
 from sharing import audit, invitations
 from sharing.models import Share
 
-from . import workspace
+from . import notifications, workspace
 from .forms import PatientHistoryFilterForm, ReviewForm
 from .models import Review
 
@@ -64,7 +64,9 @@ def review(request, pk):
     if not diagnosis.is_finished:
         form = None
     elif request.method == "POST" and form.is_valid():
-        form.save(request.user)
+        saved = form.save(request.user)
+        if form.is_news:
+            notifications.review_posted(saved)
         messages.success(request, "Your review was saved; the patient sees it on their result "
                                   "page.")
         return redirect(diagnosis)

@@ -22,8 +22,11 @@ from .models import Review
 @verified_doctor_required
 @never_cache
 def patients(request):
+    patients = list(workspace.patients_of(request.user))
+    for person in patients:
+        person.urgent = workspace.triage_label(person)
     return render(request, "care/patients.html", {
-        "patients": workspace.patients_of(request.user),
+        "patients": patients,
         "invitations": invitations.pending_for(request.user),
     })
 

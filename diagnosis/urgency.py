@@ -11,9 +11,13 @@ report say so. Symptoms always outrank the result: RED_FLAGS is shown with every
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import apnumber
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import GreaterThanOrEqual
 
 from ml import registry
-from ml.registry import EMERGENCY, NONE, ROUTINE, SOON
+from ml.registry import EMERGENCY, NONE, ROUTINE, SOON, URGENCY_ORDER
 
 UNCLEAR = "unclear"
 LEVEL_LABELS = {
@@ -102,10 +106,48 @@ def _share(diagnosis, code):
     return diagnosis.counts.get(code, 0) / diagnosis.beat_count
 
 
+def _finding_code(d):
+    """The class the urgency follows: any ventricular fibrillation episode leads."""
+    return registry.EPISODE_CLASS if d.vf_episodes else d.label
+
+
+def level_of(d):
+    """The registry's urgency level of a done diagnosis's finding (before the patient's
+    advice turns a low-confidence result into "unclear"); rank_expression computes the
+    same in the database."""
+    code = _finding_code(d)
+    return registry.get(code).urgency.for_share(_share(d, code))
+
+
+def rank_expression():
+    """A database expression over diagnoses: the position in registry.URGENCY_ORDER (0 most
+    urgent) of ``level_of`` for a done diagnosis, NULL for any other. Built from the
+    registry's rules, so that lists can be ordered by urgency in one query."""
+    episode = Q(vf_episodes__isnull=False) & ~Q(vf_episodes=[])
+    whens = [When(Q(status="done") & episode, then=_class_rank(registry.EPISODE_CLASS))]
+    whens += [When(status="done", label=code, then=_class_rank(code))
+              for code in registry.CLASS_CODES]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _class_rank(code):
+    rule = registry.get(code).urgency
+    rank = Value(URGENCY_ORDER.index(rule.level))
+    if rule.frequent_share is None:
+        return rank
+    # The share of beats as _share divides it (floating point, as Python does), so both
+    # sides agree at the threshold itself.
+    share = (Cast(KT(f"counts__{code}"), FloatField())
+             / NullIf(Cast(F("beat_count"), FloatField()), Value(0.0)))
+    frequent = GreaterThanOrEqual(share, Value(float(rule.frequent_share)))
+    return Case(When(frequent, then=Value(URGENCY_ORDER.index(rule.frequent_level))),
+                default=rank, output_field=IntegerField())
+
+
 def _for_label(d):
     """The advice for a finished diagnosis's finding (any ventricular fibrillation episode
     leads); raises KeyError for a class without a registry entry or without wording."""
-    code = registry.EPISODE_CLASS if d.vf_episodes else d.label
+    code = _finding_code(d)
     share = _share(d, code)
     level = registry.get(code).urgency.for_share(share)
     try:

@@ -8,9 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_doctor_required
+from diagnosis import presenters
 from diagnosis.models import Diagnosis
 from diagnosis.reliability import finding_reliability
 from ecgsite.paging import page_context
+from ml.registry import CLASS_NAMES
 from sharing import audit, invitations
 from sharing.models import Share
 
@@ -77,6 +79,11 @@ def review(request, pk):
     return render(request, "care/review.html", {
         "diagnosis": diagnosis, "form": form, "review": mine,
         "reliability": finding_reliability(diagnosis),
+        # The ECG itself: the strip of a recording, or the uploaded picture.
+        "has_plot": presenters.has_plot(diagnosis),
+        "plot": presenters.plot_config(diagnosis),
+        "class_names": CLASS_NAMES,
+        "inputs": diagnosis.input_files,
         "for_doctor": True,  # only verified doctors get here: no "ask a doctor" advice
     }, status=400 if form is not None and form.errors else 200)
 

@@ -18,7 +18,7 @@ from sharing.models import Share
 
 from . import notifications, workspace
 from .forms import PatientHistoryFilterForm, ReviewForm
-from .models import Review
+from .models import REVIEW_LABEL_CHOICES, Review
 
 
 @verified_doctor_required
@@ -84,8 +84,22 @@ def review(request, pk):
         "plot": presenters.plot_config(diagnosis),
         "class_names": CLASS_NAMES,
         "inputs": diagnosis.input_files,
+        "label_choices": REVIEW_LABEL_CHOICES,
+        "my_beat_labels": _beat_label_rows(diagnosis, mine),
         "for_doctor": True,  # only verified doctors get here: no "ask a doctor" advice
     }, status=400 if form is not None and form.errors else 200)
+
+
+def _beat_label_rows(diagnosis, review):
+    """The beats ``review`` labelled, in time order, as the review page lists them."""
+    if review is None or not diagnosis.fs:
+        return []
+    names = dict(REVIEW_LABEL_CHOICES)
+    return [{"time": presenters.clock(b.sample / diagnosis.fs),
+             "seconds": round(b.sample / diagnosis.fs, 2),
+             "model": names.get(b.original_label, b.original_label),
+             "label": names.get(b.label, b.label)}
+            for b in review.beat_labels.all()]
 
 
 @verified_doctor_required

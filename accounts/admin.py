@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils import timezone
 
-from .models import User
+from . import notifications
+from .models import DOCTOR_DETAILS, User
 
 
 class AwaitingVerificationFilter(admin.SimpleListFilter):
@@ -38,16 +39,23 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "role", "doctor_state", "is_staff",
-                    "is_active", "date_joined"]
-    list_filter = [AwaitingVerificationFilter, "role", "is_staff", "is_active"]
-    search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["last_login", "date_joined", "doctor_requested_at"]
+    # The details a doctor gave stand beside the verification state, so that the
+    # administrator checks them against the register before using the "verify" action.
+    list_display = ["email", "first_name", "last_name", "role", "doctor_state",
+                    *DOCTOR_DETAILS, "doctor_requested_at", "is_staff", "is_active",
+                    "date_joined"]
+    list_filter = [AwaitingVerificationFilter, "role", "doctor_country", "is_staff",
+                   "is_active"]
+    search_fields = ["email", "first_name", "last_name", "doctor_licence_number",
+                     "doctor_institution"]
+    # What the doctor asserted is shown as given, not edited by the administrator.
+    readonly_fields = ["last_login", "date_joined", "doctor_requested_at", *DOCTOR_DETAILS]
     actions = ["verify_doctors"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal info", {"fields": ["first_name", "last_name", "date_of_birth"]}),
-        ("Role", {"fields": ["role", "doctor_requested_at", "doctor_verified_at"]}),
+        ("Role", {"fields": ["role", "doctor_requested_at", *DOCTOR_DETAILS,
+                             "doctor_verified_at"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups",
                                     "user_permissions"]}),
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
@@ -68,5 +76,6 @@ class UserAdmin(DjangoUserAdmin):
         count = 0
         for user in queryset.filter(doctor_verified_at__isnull=True):
             user.verify_as_doctor(when=now)
+            notifications.doctor_verified(user)
             count += 1
         self.message_user(request, f"{count} doctor(s) verified.", messages.SUCCESS)

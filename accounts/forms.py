@@ -3,9 +3,29 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from .models import User
+from .models import DOCTOR_DETAILS, User
 
 DELETE_PHRASE = "delete my account"
+
+DOCTOR_DETAIL_HELP = {
+    "doctor_licence_number": "Your registration or licence number with the medical council "
+                             "or board.",
+    "doctor_country": "The country whose medical register lists you.",
+    "doctor_institution": "The hospital, practice or clinic where you work.",
+}
+DOCTOR_DETAIL_WIDGETS = {
+    "doctor_licence_number": forms.TextInput(attrs={"autocomplete": "off"}),
+    "doctor_country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+    "doctor_institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+}
+
+
+def _require_doctor_details(form):
+    """Each doctor detail must be given (an administrator checks them before verifying)."""
+    for name in DOCTOR_DETAILS:
+        if not (form.cleaned_data.get(name) or "").strip():
+            if name not in form.errors:
+                form.add_error(name, "Needed to verify a doctor account.")
 
 
 class ProfileForm(forms.ModelForm):
@@ -27,19 +47,39 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "date_of_birth"]
+        fields = ["first_name", "last_name", "date_of_birth", *DOCTOR_DETAILS]
         labels = {"date_of_birth": "Date of birth (optional)"}
+        help_texts = {name: f"Doctors only. {text}" for name, text in DOCTOR_DETAIL_HELP.items()}
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "date_of_birth": forms.DateInput(
                 attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"
             ),
+            **DOCTOR_DETAIL_WIDGETS,
         }
+
+    field_order = ["first_name", "last_name", "date_of_birth", "role", *DOCTOR_DETAILS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].initial = self.instance.role
+        if self.instance.is_verified_doctor:
+            # What the administrator checked stays as it was checked.
+            for name in DOCTOR_DETAILS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = ("Checked by an administrator when your account "
+                                               "was verified.")
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == User.Role.DOCTOR and not self.instance.is_verified_doctor:
+            _require_doctor_details(self)
+        elif role == User.Role.PATIENT:
+            for name in DOCTOR_DETAILS:  # a patient account keeps no doctor details
+                cleaned[name] = ""
+        return cleaned
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data.get("date_of_birth")
@@ -54,6 +94,47 @@ class ProfileForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.change_role(self.cleaned_data["role"])
         return super().save(commit=commit)
+
+
+class DoctorRequestForm(forms.ModelForm):
+    """Asking for a doctor account from elsewhere than the profile (an invitation page):
+    the same details, all required."""
+
+    class Meta:
+        model = User
+        fields = list(DOCTOR_DETAILS)
+        help_texts = DOCTOR_DETAIL_HELP
+        widgets = DOCTOR_DETAIL_WIDGETS
+
+    def clean(self):
+        cleaned = super().clean()
+        _require_doctor_details(self)
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.change_role(User.Role.DOCTOR)
+        return super().save(commit=commit)
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """Which notices the user gets by e-mail; each is offered only to whom it can concern."""
+
+    class Meta:
+        model = User
+        fields = ["email_reviews", "email_patient_results", "email_doctor_verified"]
+        help_texts = {
+            "email_reviews": "The e-mail holds a link to the result, never the finding.",
+            "email_patient_results": "The e-mail holds a link to the result, never the "
+                                     "patient's name or the finding.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        if not user.is_doctor:
+            del self.fields["email_patient_results"]
+        if not user.is_awaiting_doctor_verification:
+            del self.fields["email_doctor_verified"]
 
 
 class DeleteAccountForm(forms.Form):

@@ -4,6 +4,10 @@ from django.utils import timezone
 
 from .managers import UserManager
 
+# What a doctor gives when asking for a doctor account; an administrator checks it against
+# the medical register of that country before verifying the account.
+DOCTOR_DETAILS = ("doctor_licence_number", "doctor_country", "doctor_institution")
+
 
 class User(AbstractUser):
     """A person using the site: a patient (default) or a doctor.
@@ -29,6 +33,30 @@ class User(AbstractUser):
         null=True,
         blank=True,
         help_text="When the user asked for the doctor role (awaiting verification).",
+    )
+    doctor_licence_number = models.CharField(
+        "licence number", max_length=64, blank=True,
+        help_text="The doctor's registration or licence number, as the doctor gave it.",
+    )
+    doctor_country = models.CharField(
+        "country of practice", max_length=100, blank=True,
+        help_text="The country whose medical register lists the doctor.",
+    )
+    doctor_institution = models.CharField(
+        "institution", max_length=200, blank=True,
+        help_text="The hospital, practice or clinic the doctor works at.",
+    )
+
+    # Which notices the user gets by e-mail (accounts.notifications); each can be turned off
+    # on the account's "E-mail notices" page.
+    email_patient_results = models.BooleanField(
+        "e-mail me when a patient who shares with me has a new result", default=True,
+    )
+    email_reviews = models.BooleanField(
+        "e-mail me when a doctor reviews one of my results", default=True,
+    )
+    email_doctor_verified = models.BooleanField(
+        "e-mail me when my doctor account is verified", default=True,
     )
 
     USERNAME_FIELD = "email"
@@ -63,8 +91,9 @@ class User(AbstractUser):
         """Apply a role the user chose on their profile (not saved; the caller saves).
 
         Choosing "doctor" only files a request: the account stays unverified until an
-        administrator verifies it. Leaving the doctor role drops any verification, so
-        coming back later needs a new check.
+        administrator verifies it (the caller has set the DOCTOR_DETAILS the request needs).
+        Leaving the doctor role drops any verification and those details, so coming back
+        later needs a new check.
         """
         if role == self.role:
             return
@@ -76,6 +105,8 @@ class User(AbstractUser):
             self.role = self.Role.PATIENT
             self.doctor_requested_at = None
             self.doctor_verified_at = None
+            for name in DOCTOR_DETAILS:
+                setattr(self, name, "")
         else:
             raise ValueError(f"Unknown role: {role!r}")
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .forms import DeleteAccountForm, ProfileForm
+from .forms import DeleteAccountForm, NotificationSettingsForm, ProfileForm
 
 
 @login_required
@@ -53,3 +53,17 @@ def delete_account(request):
 def doctor_status(request):
     """Where a doctor sees whether an administrator has verified them yet."""
     return render(request, "accounts/doctor_status.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """The account's "E-mail notices" page: turn each kind of notice on or off."""
+    # Unticking every box posts no field at all: the form is bound whenever it is posted.
+    form = NotificationSettingsForm(request.POST if request.method == "POST" else None,
+                                    instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your e-mail settings have been saved.")
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html", {"form": form})

@@ -1,7 +1,20 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
-from .models import Review
+from .models import BeatLabel, Review
+
+
+class BeatLabelInline(admin.TabularInline):
+    """The doctor's labels of single beats, read-only like the review."""
+
+    model = BeatLabel
+    extra = 0
+    can_delete = False
+    fields = ["sample", "original_label", "label"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Review)
@@ -15,6 +28,7 @@ class ReviewAdmin(admin.ModelAdmin):
     readonly_fields = ["diagnosis", "doctor", "original_label", "reviewed_label", "agrees",
                        "notes", "model_version", "created_at", "updated_at"]
     fields = readonly_fields
+    inlines = [BeatLabelInline]
 
     def has_add_permission(self, request):
         return False

@@ -10,11 +10,14 @@ class CareConfig(AppConfig):
     verbose_name = "Doctors' workspace and reviews"
 
     def ready(self):
-        from diagnosis import hooks
+        from diagnosis import events, hooks
 
-        from . import admin, panels
+        from . import admin, notifications, panels
 
         hooks.register(hooks.RESULT_PANELS, panels.review_panel)
         hooks.register(hooks.HISTORY_MARKS, panels.review_marks)
+        hooks.register(hooks.BEAT_LABELS, panels.beat_labels)
         hooks.register(hooks.ADMIN_INLINES, admin.ReviewInline)
         hooks.register(hooks.ADMIN_LIST_FILTERS, admin.ReviewedFilter)
+        events.finished.connect(notifications.tell_doctors_of_new_result,
+                                dispatch_uid="care-tell-doctors-of-new-result")

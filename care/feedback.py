@@ -3,7 +3,13 @@
 One example per reviewed diagnosis. When several doctors reviewed one result and their
 labels differ, the example is left out (counted as a conflict): a training label should
 not depend on which doctor was asked. By default only corrections are exported (the
-doctors' label differs from the model's); ``include_agreements`` adds confirmed results.
+doctors' label differs from the model's, or they relabelled single beats);
+``include_agreements`` adds confirmed results.
+
+A recording's example also carries the doctors' labels of single beats, by sample index. A
+beat two doctors labelled differently is left out (counted in ``beat_conflicts``); a beat no
+doctor labelled carries no doctor's label (doctors label what they looked at, so silence is
+not agreement with the model).
 """
 import shutil
 import tempfile
@@ -31,13 +37,15 @@ class ExportReport:
     corrections: int = 0
     conflicts: list = field(default_factory=list)  # diagnosis ids
     missing_files: list = field(default_factory=list)  # diagnosis ids
+    beat_labels: int = 0  # single-beat labels exported
+    beat_conflicts: int = 0  # beats left out because doctors labelled them differently
 
 
 def reviewed_examples(include_agreements=False, since=None):
     """[(diagnosis, [reviews])] whose doctors agree on one label, and the conflicting ids."""
     reviews = Review.objects.filter(
         diagnosis__status__in=[Diagnosis.Status.DONE, Diagnosis.Status.FAILED]
-    ).order_by("diagnosis_id", "pk")
+    ).order_by("diagnosis_id", "pk").prefetch_related("beat_labels")
     if since is not None:
         reviews = reviews.filter(updated_at__gte=since)
     grouped = {}
@@ -51,12 +59,32 @@ def reviewed_examples(include_agreements=False, since=None):
             conflicts.append(pk)
             continue
         d = diagnoses[pk]
-        if include_agreements or labels.pop() != d.label:
+        relabelled = any(r.beat_labels.all() for r in group)
+        if include_agreements or labels.pop() != d.label or relabelled:
             chosen.append((d, group))
     return chosen, conflicts
 
 
-def _example(d, reviews, names):
+def beat_labels_of(d, reviews):
+    """([beat label dicts], number of beats left out because the doctors differ)."""
+    by_sample = {}
+    for review in reviews:
+        for beat in review.beat_labels.all():
+            by_sample.setdefault(beat.sample, []).append(beat)
+    rows, conflicts = [], 0
+    for sample in sorted(by_sample):
+        beats = by_sample[sample]
+        if len({b.label for b in beats}) > 1:
+            conflicts += 1
+            continue
+        rows.append({"sample": sample,
+                     "time_s": round(sample / d.fs, 3) if d.fs else None,
+                     "label": beats[0].label, "original_label": beats[0].original_label,
+                     "reviews": len(beats)})
+    return rows, conflicts
+
+
+def _example(d, reviews, names, beats):
     label = reviews[0].reviewed_label
     folder = PurePosixPath("files", str(d.pk))
     return {
@@ -72,6 +100,8 @@ def _example(d, reviews, names):
         "model_version": d.model_version,
         "reviews": len(reviews),
         "reviewed_at": max(r.updated_at for r in reviews).isoformat(),
+        "fs": d.fs,
+        "beat_labels": beats,
     }
 
 
@@ -114,7 +144,10 @@ def export(out, include_agreements=False, since=None):
                 report.missing_files.append(d.pk)
                 shutil.rmtree(work / "files" / str(d.pk), ignore_errors=True)
                 continue
-            examples.append(_example(d, reviews, names))
+            beats, beat_conflicts = beat_labels_of(d, reviews)
+            report.beat_labels += len(beats)
+            report.beat_conflicts += beat_conflicts
+            examples.append(_example(d, reviews, names, beats))
         (work / "files").mkdir(exist_ok=True)
         write_manifests(work, examples, timezone.now().isoformat())
         if out.exists():

@@ -6,10 +6,13 @@ export folder on a machine without the site.
 Layout of an export folder::
 
     <out>/
-      manifest.json    {"format": "ecg-insight-feedback", "version": 1, "created": ...,
+      manifest.json    {"format": "ecg-insight-feedback", "version": 2, "created": ...,
                         "labels": ["N", "L", "R", "A", "V", "VF", "uninterpretable"],
                         "examples": [<example>, ...]}
-      manifest.csv     the same examples, one row each (``files`` joined with ";")
+      manifest.csv     the same examples, one row each (``files`` joined with ";",
+                       ``beat_labels`` the number of them)
+      beats.csv        every labelled beat, one row each: example_id, sample, time_s, label,
+                       original_label, reviews
       files/<example_id>/<stored file names>
 
     <example> = {
@@ -25,13 +28,29 @@ Layout of an export folder::
       "agrees": false,                  # reviewed_label == original_label
       "model_version": "5e94456aee98",  # the model that gave original_label
       "reviews": 1,                     # how many doctors gave reviewed_label
-      "reviewed_at": "2026-...Z"        # the latest of those reviews
+      "reviewed_at": "2026-...Z",       # the latest of those reviews
+      "fs": 360.0 | null,               # sampling rate the beat samples count at
+      "beat_labels": [<beat>, ...]      # [] for an image
     }
 
-For an image the label is the class of the one beat drawn. For a signal it is the finding of
-the whole recording (the most significant beat type present, as the site reports it), not a
-label per beat: use it as a weak, recording-level label. A WFDB header names its data file
-by the stored name, so keep the files of an example together in their folder.
+    <beat> = {
+      "sample": 12345,                  # the beat's R-peak sample index at "fs" in the
+                                        # uploaded recording (its first lead the model read)
+      "time_s": 34.292,                 # sample / fs
+      "label": "A",                     # the doctors' label: a class code or "uninterpretable"
+      "original_label": "V",            # the model's label of that beat
+      "reviews": 1                      # how many doctors gave it
+    }
+
+For an image the label is the class of the one beat drawn. For a signal ``reviewed_label``
+is the finding of the whole recording (the most significant beat type present, as the site
+reports it): a weak, recording-level label. ``beat_labels`` are the beats doctors labelled
+one by one (or as part of a span), by sample index, never by position: strong labels for
+those beats. A beat that no doctor labelled has no doctor's label (doctors label what they
+looked at); a beat two doctors labelled differently is left out. A WFDB header names its
+data file by the stored name, so keep the files of an example together in their folder.
+
+Version 1 exports (no beat labels, no fs) are read as well, with ``beat_labels == ()``.
 """
 import csv
 import json
@@ -41,18 +60,37 @@ from pathlib import Path
 from ml.registry import CLASS_CODES, CLASS_INDEX
 
 FORMAT = "ecg-insight-feedback"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 UNINTERPRETABLE = "uninterpretable"
 LABELS = (*CLASS_CODES, UNINTERPRETABLE)
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
+BEATS_CSV = "beats.csv"
 CSV_FIELDS = ["example_id", "kind", "input_format", "input", "files", "input_fs",
               "reviewed_label", "original_label", "agrees", "model_version", "reviews",
-              "reviewed_at"]
+              "reviewed_at", "fs", "beat_labels"]
+BEAT_CSV_FIELDS = ["example_id", "sample", "time_s", "label", "original_label", "reviews"]
 
 
 class FeedbackFormatError(ValueError):
     """The folder is not an export this reader understands."""
+
+
+@dataclass(frozen=True)
+class BeatLabel:
+    """The doctors' label of one beat of a recording."""
+
+    sample: int
+    time_s: float | None
+    label: str
+    original_label: str
+    reviews: int
+
+    @property
+    def class_index(self):
+        """Index of the label in the model's output order, None if uninterpretable."""
+        return CLASS_INDEX.get(self.label)
 
 
 @dataclass(frozen=True)
@@ -69,6 +107,8 @@ class FeedbackExample:
     model_version: str
     reviews: int
     reviewed_at: str
+    fs: float | None = None
+    beat_labels: tuple = ()  # BeatLabel, by sample
 
     @property
     def class_index(self):
@@ -94,15 +134,18 @@ def read_manifest(root):
         data = json.loads((root / MANIFEST_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FeedbackFormatError(f"No readable {MANIFEST_JSON} in {root}: {exc}") from None
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
+    if data.get("format") != FORMAT or data.get("version") not in READABLE_VERSIONS:
         raise FeedbackFormatError(
             f"{root} holds format {data.get('format')!r} version {data.get('version')!r}; "
-            f"this reader understands {FORMAT!r} version {VERSION}."
+            f"this reader understands {FORMAT!r} versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}."
         )
     examples = []
     for row in data.get("examples", []):
-        if row["reviewed_label"] not in LABELS:
-            raise FeedbackFormatError(f"Unknown label {row['reviewed_label']!r} in example "
+        labels = [row["reviewed_label"]] + [b["label"] for b in row.get("beat_labels", [])]
+        unknown = [label for label in labels if label not in LABELS]
+        if unknown:
+            raise FeedbackFormatError(f"Unknown label {unknown[0]!r} in example "
                                       f"{row['example_id']}.")
         files = tuple(root / f for f in row["files"])
         missing = [str(f) for f in files if not f.is_file()]
@@ -115,13 +158,19 @@ def read_manifest(root):
             input_fs=row.get("input_fs"), reviewed_label=row["reviewed_label"],
             original_label=row["original_label"], agrees=bool(row["agrees"]),
             model_version=row["model_version"], reviews=int(row["reviews"]),
-            reviewed_at=row["reviewed_at"],
+            reviewed_at=row["reviewed_at"], fs=row.get("fs"),
+            beat_labels=tuple(
+                BeatLabel(sample=int(b["sample"]), time_s=b.get("time_s"), label=b["label"],
+                          original_label=b["original_label"], reviews=int(b["reviews"]))
+                for b in row.get("beat_labels", [])
+            ),
         ))
     return examples
 
 
 def write_manifests(root, examples, created):
-    """Write manifest.json and manifest.csv for ``examples`` (dicts as documented above)."""
+    """Write manifest.json, manifest.csv and beats.csv for ``examples`` (dicts as documented
+    above)."""
     root = Path(root)
     payload = {"format": FORMAT, "version": VERSION, "created": created,
                "labels": list(LABELS), "examples": examples}
@@ -132,4 +181,12 @@ def write_manifests(root, examples, created):
         for example in examples:
             writer.writerow({**example, "files": ";".join(example["files"]),
                              "input_fs": "" if example["input_fs"] is None
-                             else example["input_fs"]})
+                             else example["input_fs"],
+                             "fs": "" if example["fs"] is None else example["fs"],
+                             "beat_labels": len(example["beat_labels"])})
+    with open(root / BEATS_CSV, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=BEAT_CSV_FIELDS)
+        writer.writeheader()
+        for example in examples:
+            for beat in example["beat_labels"]:
+                writer.writerow({"example_id": example["example_id"], **beat})

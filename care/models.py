@@ -58,3 +58,29 @@ class Review(models.Model):
     @property
     def original_label_name(self):
         return CLASS_NAMES.get(self.original_label, "")
+
+
+class BeatLabel(models.Model):
+    """A doctor's label for one beat of a recording, part of their review.
+
+    A beat is named by its R-peak sample index (at the diagnosis's sampling rate, as
+    ``SignalResult.samples`` stores it) and labels are class codes or "uninterpretable",
+    never positions in a list: a re-analysis or a new class order cannot shift them onto
+    other beats. Only beats the doctor labelled differently from the model are stored.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="beat_labels")
+    sample = models.PositiveBigIntegerField(help_text="The beat's R-peak sample index.")
+    label = models.CharField(max_length=16, choices=REVIEW_LABEL_CHOICES)
+    original_label = models.CharField(
+        max_length=2, help_text="The model's label of this beat when the doctor relabelled it.",
+    )
+
+    class Meta:
+        ordering = ["review", "sample"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "sample"], name="care_one_label_per_beat"),
+        ]
+
+    def __str__(self):
+        return f"Beat at sample {self.sample}: {self.label} (model: {self.original_label})"

@@ -1,11 +1,12 @@
 """What the care app adds to the diagnosis pages, through ``diagnosis.hooks`` (registered in
-``CareConfig.ready``): doctors' reviews on the result page, and the reviewed/corrected mark
-in the patient's history list."""
+``CareConfig.ready``): doctors' reviews on the result page, the reviewed/corrected mark in
+the patient's history list, and doctors' labels of single beats on the rhythm strip."""
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from .forms import ReviewForm
-from .models import Review
+from .models import BeatLabel, Review
 from .workspace import can_review
 
 # state: (badge class, title, text)
@@ -19,7 +20,8 @@ def review_panel(request, diagnosis):
     """The reviews of ``diagnosis`` for whoever may see it; for a doctor the patient shares
     with, also their review form."""
     user = request.user
-    reviews = list(diagnosis.reviews.select_related("doctor"))
+    reviews = list(diagnosis.reviews.select_related("doctor")
+                   .annotate(beats_labelled=Count("beat_labels")))
     mine = next((r for r in reviews if user.is_authenticated and r.doctor_id == user.pk), None)
     reviewer = diagnosis.is_finished and can_review(user, diagnosis)
     return render_to_string("care/_review_panel.html", {
@@ -50,3 +52,14 @@ def review_marks(request, diagnoses):
         pk: format_html('<span class="badge {}" title="{}">{}</span>', *HISTORY_MARKS[state])
         for pk, state in review_states(diagnoses).items()
     }
+
+
+def beat_labels(request, diagnosis):
+    """{sample: label} the doctors' reviews of ``diagnosis`` gave single beats, for the strip.
+    Where doctors differ on a beat, the viewer's own label wins, else the latest review's."""
+    viewer = request.user.pk if request.user.is_authenticated else None
+    rows = (BeatLabel.objects.filter(review__diagnosis=diagnosis)
+            .values_list("review__doctor_id", "review__updated_at", "review_id", "sample",
+                         "label"))
+    ordered = sorted(rows, key=lambda r: (r[0] == viewer, r[1], r[2]))
+    return {sample: label for _, _, _, sample, label in ordered}

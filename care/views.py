@@ -8,22 +8,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import verified_doctor_required
+from diagnosis import presenters
 from diagnosis.models import Diagnosis
 from diagnosis.reliability import finding_reliability
 from ecgsite.paging import page_context
+from ml.registry import CLASS_NAMES
 from sharing import audit, invitations
 from sharing.models import Share
 
-from . import workspace
+from . import notifications, workspace
 from .forms import PatientHistoryFilterForm, ReviewForm
-from .models import Review
+from .models import REVIEW_LABEL_CHOICES, Review
 
 
 @verified_doctor_required
 @never_cache
 def patients(request):
+    patients = list(workspace.patients_of(request.user))
+    for person in patients:
+        person.urgent = workspace.triage_label(person)
     return render(request, "care/patients.html", {
-        "patients": workspace.patients_of(request.user),
+        "patients": patients,
         "invitations": invitations.pending_for(request.user),
     })
 
@@ -64,7 +69,9 @@ def review(request, pk):
     if not diagnosis.is_finished:
         form = None
     elif request.method == "POST" and form.is_valid():
-        form.save(request.user)
+        saved = form.save(request.user)
+        if form.is_news:
+            notifications.review_posted(saved)
         messages.success(request, "Your review was saved; the patient sees it on their result "
                                   "page.")
         return redirect(diagnosis)
@@ -72,7 +79,27 @@ def review(request, pk):
     return render(request, "care/review.html", {
         "diagnosis": diagnosis, "form": form, "review": mine,
         "reliability": finding_reliability(diagnosis),
+        # The ECG itself: the strip of a recording, or the uploaded picture.
+        "has_plot": presenters.has_plot(diagnosis),
+        "plot": presenters.plot_config(diagnosis),
+        "class_names": CLASS_NAMES,
+        "inputs": diagnosis.input_files,
+        "label_choices": REVIEW_LABEL_CHOICES,
+        "my_beat_labels": _beat_label_rows(diagnosis, mine),
+        "for_doctor": True,  # only verified doctors get here: no "ask a doctor" advice
     }, status=400 if form is not None and form.errors else 200)
+
+
+def _beat_label_rows(diagnosis, review):
+    """The beats ``review`` labelled, in time order, as the review page lists them."""
+    if review is None or not diagnosis.fs:
+        return []
+    names = dict(REVIEW_LABEL_CHOICES)
+    return [{"time": presenters.clock(b.sample / diagnosis.fs),
+             "seconds": round(b.sample / diagnosis.fs, 2),
+             "model": names.get(b.original_label, b.original_label),
+             "label": names.get(b.label, b.label)}
+            for b in review.beat_labels.all()]
 
 
 @verified_doctor_required

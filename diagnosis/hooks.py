@@ -12,6 +12,9 @@ RESULT_PANELS = []
 # function(request, diagnoses) -> {diagnosis pk: HTML} marks shown beside the finding in the
 # history list, for one page of diagnoses (one query, not one per row).
 HISTORY_MARKS = []
+# function(request, diagnosis) -> {beat sample index: class code}: labels doctors gave single
+# beats of a recording, drawn on the rhythm strip over the model's (later functions win).
+BEAT_LABELS = []
 # InlineModelAdmin classes shown on a diagnosis's admin page.
 ADMIN_INLINES = []
 # List filters added to the admin's list of diagnoses.
@@ -37,3 +40,10 @@ def history_marks(request, diagnoses):
             if html:
                 marks.setdefault(pk, []).append(html)
     return marks
+
+
+def beat_labels(request, diagnosis):
+    labels = {}
+    for function in BEAT_LABELS:
+        labels.update(function(request, diagnosis))
+    return labels

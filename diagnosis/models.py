@@ -9,15 +9,18 @@ duplicate message for a row that is being worked on finds nothing to claim.
 """
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from ml.registry import CLASS_CODES, CLASS_NAMES
 from sharing.models import Share
+
+from . import events
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 
@@ -183,7 +186,8 @@ class Diagnosis(models.Model):
         return [(code, CLASS_NAMES[code], probs.get(code, 0.0)) for code in CLASS_CODES]
 
     def _finish(self, token, status, **fields):
-        """Write the outcome if ``token`` still holds the claim; True when it did."""
+        """Write the outcome if ``token`` still holds the claim; True when it did. Apps
+        above hear of it (events.finished) once the outcome is committed."""
         fields.update(status=status, finished_at=timezone.now(), lease_expires_at=None)
         updated = type(self).objects.filter(
             pk=self.pk, status=self.Status.RUNNING, claim_token=token
@@ -191,6 +195,7 @@ class Diagnosis(models.Model):
         if updated:
             for name, value in fields.items():
                 setattr(self, name, value)
+            transaction.on_commit(partial(events.announce_finished, self), robust=True)
         return bool(updated)
 
     def mark_done(self, token, **result_fields):

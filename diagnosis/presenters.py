@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ml.registry import BASELINE_CLASS, CLASS_CODES, CLASS_NAMES, CLASSES
 
-from . import urgency
+from . import trace, urgency
 from .models import Diagnosis
 from .reliability import finding_reliability
 
@@ -99,11 +99,32 @@ def learn_links(code):
     return learn_more(code)
 
 
-def result_context(d):
+def has_plot(d):
+    return d.kind == Diagnosis.Kind.SIGNAL and d.status == Diagnosis.Status.DONE
+
+
+def plot_config(d):
+    """What static/js/ecg_strip.js needs to draw ``d``'s rhythm strip (json_script)."""
+    return {
+        "url": reverse("diagnosis:signal", args=[d.pk]),
+        # The strip reads the CSS variables; these are the fallback (and the same values).
+        "colours": {c.code: c.colour for c in CLASSES},
+        "names": CLASS_NAMES,
+        "baseline": BASELINE_CLASS,
+        "paper": {"mm_per_s": trace.PAPER_MM_PER_S, "mm_per_mv": trace.PAPER_MM_PER_MV},
+    }
+
+
+def result_context(d, viewer=None):
+    """What the result page shows of ``d`` to ``viewer``; a verified doctor is not told to
+    ask a doctor to read the ECG (``for_doctor``)."""
+    for_doctor = bool(viewer is not None and viewer.is_authenticated
+                      and viewer.is_verified_doctor)
     return {
         "diagnosis": d,
+        "for_doctor": for_doctor,
         "status": status_json(d),
-        "advice": d.urgency,
+        "advice": urgency.assess(d, for_doctor=for_doctor),
         "reliability": finding_reliability(d),
         "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
         "bars": probability_bars(d) if d.probabilities else [],
@@ -112,14 +133,8 @@ def result_context(d):
         "vf_rows": vf_rows(d),
         "inputs": d.input_files,
         "class_names": CLASS_NAMES,
-        "plot": {
-            "url": reverse("diagnosis:signal", args=[d.pk]),
-            # The strip reads the CSS variables; these are the fallback (and the same values).
-            "colours": {c.code: c.colour for c in CLASSES},
-            "names": CLASS_NAMES,
-            "baseline": BASELINE_CLASS,
-        },
-        "has_plot": d.kind == Diagnosis.Kind.SIGNAL and d.status == Diagnosis.Status.DONE,
+        "plot": plot_config(d),
+        "has_plot": has_plot(d),
         "duration": clock(d.duration_s) if d.duration_s else None,
         "red_flags": urgency.RED_FLAGS,
         "disclaimer": urgency.DISCLAIMER,

@@ -19,6 +19,10 @@ from ml.preprocess import remove_baseline
 
 MAX_TRACE_FS = 500.0
 MAX_POINTS = 2000
+# Standard ECG paper, which the web strip draws at a true scale relation: 25 mm a second and
+# 10 mm a millivolt, so one 1 mm box is 40 ms by 0.1 mV.
+PAPER_MM_PER_S = 25
+PAPER_MM_PER_MV = 10
 
 
 @dataclass
@@ -77,6 +81,9 @@ def read_page(fh, result, page, page_seconds, fs, vf_episodes=()):
         [round(result.samples[i] / fs, 3), result.labels[i], result.confidences[i]]
         for i in range(lo, hi)
     ]
+    # Each beat's R-peak sample index (at ``fs``), in the order of ``beats``: what a
+    # doctor's beat label is keyed by.
+    samples = list(result.samples[lo:hi])
     return {
         "page": page,
         "pages": pages,
@@ -86,6 +93,7 @@ def read_page(fh, result, page, page_seconds, fs, vf_episodes=()):
         "dt": dt,
         "values": [round(v, 4) for v in points.tolist()],
         "beats": beats,
+        "samples": samples,
         "vf_episodes": [e for e in (vf_episodes or []) if e[1] > start_s and e[0] < end_s],
     }
 
@@ -113,5 +121,6 @@ def overview(result, fs, duration_s, page_seconds, vf_episodes=()):
         "pages": page_count(duration_s, page_seconds),
         "page_seconds": page_seconds,
         "times": [round(s / fs, 2) for s in result.samples],
+        "samples": list(result.samples),
         "labels": result.labels,
     }

@@ -11,9 +11,13 @@ report say so. Symptoms always outrank the result: RED_FLAGS is shown with every
 from dataclasses import dataclass, field
 
 from django.contrib.humanize.templatetags.humanize import apnumber
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import GreaterThanOrEqual
 
 from ml import registry
-from ml.registry import EMERGENCY, NONE, ROUTINE, SOON
+from ml.registry import EMERGENCY, NONE, ROUTINE, SOON, URGENCY_ORDER
 
 UNCLEAR = "unclear"
 LEVEL_LABELS = {
@@ -64,11 +68,16 @@ class Advice:
         return LEVEL_LABELS[self.level]
 
 
-def assess(diagnosis):
-    """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished."""
+def assess(diagnosis, for_doctor=False):
+    """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished.
+
+    ``for_doctor``: the reader is a verified doctor, who is not told to ask a doctor to read
+    the ECG (they are the one who reads it).
+    """
     if diagnosis.status == diagnosis.Status.FAILED:
         return Advice(UNCLEAR, "This file could not be analysed, so there is no result.", [
             "Read the message above: it says what was wrong with the file.",
+            "Upload a corrected file." if for_doctor else
             "Upload a corrected file, or ask your doctor to look at the ECG itself.",
         ])
     if diagnosis.status != diagnosis.Status.DONE:
@@ -76,18 +85,19 @@ def assess(diagnosis):
     advice = _for_label(diagnosis)
     if diagnosis.low_confidence and advice.level != EMERGENCY:
         advice = Advice(UNCLEAR, "The model is not sure about this result. " + advice.headline,
-                        [_uncertain_step(diagnosis), *advice.steps])
+                        [_uncertain_step(diagnosis, for_doctor), *advice.steps])
     elif diagnosis.low_confidence:
-        advice.steps.append(_uncertain_step(diagnosis))
+        advice.steps.append(_uncertain_step(diagnosis, for_doctor))
     return advice
 
 
-def _uncertain_step(diagnosis):
+def _uncertain_step(diagnosis, for_doctor=False):
+    ask = "" if for_doctor else ", or ask a doctor to read it"
     if diagnosis.kind == diagnosis.Kind.IMAGE:
         return ("Treat it as a guess: upload a clearer picture of a single heartbeat (one beat, "
-                "dark line on a light background, no grid or text), or ask a doctor to read it.")
+                f"dark line on a light background, no grid or text){ask}.")
     return ("Treat it as a guess: a recording with less noise (sit still, good electrode "
-            "contact) gives a clearer result, or ask a doctor to read it.")
+            f"contact) gives a clearer result{ask}.")
 
 
 def _share(diagnosis, code):
@@ -96,10 +106,48 @@ def _share(diagnosis, code):
     return diagnosis.counts.get(code, 0) / diagnosis.beat_count
 
 
+def _finding_code(d):
+    """The class the urgency follows: any ventricular fibrillation episode leads."""
+    return registry.EPISODE_CLASS if d.vf_episodes else d.label
+
+
+def level_of(d):
+    """The registry's urgency level of a done diagnosis's finding (before the patient's
+    advice turns a low-confidence result into "unclear"); rank_expression computes the
+    same in the database."""
+    code = _finding_code(d)
+    return registry.get(code).urgency.for_share(_share(d, code))
+
+
+def rank_expression():
+    """A database expression over diagnoses: the position in registry.URGENCY_ORDER (0 most
+    urgent) of ``level_of`` for a done diagnosis, NULL for any other. Built from the
+    registry's rules, so that lists can be ordered by urgency in one query."""
+    episode = Q(vf_episodes__isnull=False) & ~Q(vf_episodes=[])
+    whens = [When(Q(status="done") & episode, then=_class_rank(registry.EPISODE_CLASS))]
+    whens += [When(status="done", label=code, then=_class_rank(code))
+              for code in registry.CLASS_CODES]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _class_rank(code):
+    rule = registry.get(code).urgency
+    rank = Value(URGENCY_ORDER.index(rule.level))
+    if rule.frequent_share is None:
+        return rank
+    # The share of beats as _share divides it (floating point, as Python does), so both
+    # sides agree at the threshold itself.
+    share = (Cast(KT(f"counts__{code}"), FloatField())
+             / NullIf(Cast(F("beat_count"), FloatField()), Value(0.0)))
+    frequent = GreaterThanOrEqual(share, Value(float(rule.frequent_share)))
+    return Case(When(frequent, then=Value(URGENCY_ORDER.index(rule.frequent_level))),
+                default=rank, output_field=IntegerField())
+
+
 def _for_label(d):
     """The advice for a finished diagnosis's finding (any ventricular fibrillation episode
     leads); raises KeyError for a class without a registry entry or without wording."""
-    code = registry.EPISODE_CLASS if d.vf_episodes else d.label
+    code = _finding_code(d)
     share = _share(d, code)
     level = registry.get(code).urgency.for_share(share)
     try:

@@ -88,7 +88,7 @@ def result(request, pk):
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.RESULT)
     return render(request, "diagnosis/result.html", {
-        **presenters.result_context(diagnosis),
+        **presenters.result_context(diagnosis, viewer=request.user),
         "panels": hooks.result_panels(request, diagnosis),
     })
 
@@ -120,9 +120,14 @@ def signal_page(request, pk):
     with default_storage.open(trace_file.file.name, "rb") as fh:
         data = trace.read_page(fh, result, page, page_seconds, diagnosis.fs,
                                diagnosis.vf_episodes)
+    # Doctors' labels of single beats, keyed by sample index (JSON keys are strings).
+    relabels = {str(sample): code for sample, code in
+                hooks.beat_labels(request, diagnosis).items()}
+    data["relabels"] = {str(s): relabels[str(s)] for s in data["samples"] if str(s) in relabels}
     if request.GET.get("overview"):
         data["overview"] = trace.overview(result, diagnosis.fs, diagnosis.duration_s,
                                           page_seconds, diagnosis.vf_episodes)
+        data["overview"]["relabels"] = relabels
     return JsonResponse(data)
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import DoctorRequestForm
+
 from . import invitations
 from .forms import InviteForm
 from .models import INVITATION_VALID_DAYS, AuditLog
@@ -77,8 +79,10 @@ def access_log(request):
 
 
 def _refused(request, share, exc):
+    reason = getattr(exc, "reason", "unusable")
     return render(request, "sharing/invitation_refused.html", {
-        "share": share, "message": str(exc), "reason": getattr(exc, "reason", "unusable"),
+        "share": share, "message": str(exc), "reason": reason,
+        "doctor_form": DoctorRequestForm(instance=request.user) if reason == "patient" else None,
     }, status=410 if isinstance(exc, invitations.InvitationUnusable) else 403)
 
 
@@ -117,14 +121,21 @@ def invitation(request, token):
 @login_required
 @require_POST
 def request_doctor(request, token):
-    """From an invitation page: a patient-role account asks to become a doctor."""
+    """From an invitation page: a patient-role account asks to become a doctor, with the
+    details an administrator checks (licence number, country, institution)."""
     share = invitations.find_invitation(token)
     if share is None:
         return render(request, "sharing/invitation_invalid.html", status=404)
     user = request.user
     if not user.is_doctor and user.pk != share.patient_id:
-        user.change_role(user.Role.DOCTOR)
-        user.save(update_fields=["role", "doctor_requested_at", "doctor_verified_at"])
+        form = DoctorRequestForm(request.POST, instance=user)
+        if not form.is_valid():
+            return render(request, "sharing/invitation_refused.html", {
+                "share": share, "reason": "patient", "doctor_form": form,
+                "message": "Please give the details below: an administrator checks them "
+                           "before verifying a doctor account.",
+            }, status=400)
+        form.save()
         messages.info(request, "Thank you. An administrator will check that you are a doctor. "
                                "Open the invitation link again once your account is verified.")
     return redirect(reverse("sharing:invitation", args=[token]))

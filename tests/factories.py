@@ -176,3 +176,11 @@ def share_between(patient, doctor, *, status=Share.Status.ACTIVE, **fields):
                   accepted_at=now if status == Share.Status.ACTIVE else None)
     values.update(fields)
     return Share.objects.create(**values)
+
+
+# What a doctor gives when asking for a doctor account, as a form posts it.
+DOCTOR_DETAILS = {
+    "doctor_licence_number": "GMC 7654321",
+    "doctor_country": "United Kingdom",
+    "doctor_institution": "St Elsewhere Hospital",
+}

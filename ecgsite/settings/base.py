@@ -245,6 +245,9 @@ MFA_TOTP_ISSUER = SITE_NAME
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ECG Insight <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds a mail server may take to answer: the site's notices are sent by the web request
+# or the worker that caused them, which must not hang on a slow server.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- I18N -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 
 from accounts.decorators import verified_doctor_required
 from ecgsite.urls import urlpatterns as site_urlpatterns
+from tests.factories import DOCTOR_DETAILS
 
 
 @verified_doctor_required
@@ -71,6 +72,7 @@ def test_choosing_doctor_on_the_profile_is_only_a_request(client, patient):
 
     client.post(reverse("accounts:profile"), {
         "first_name": "Pat", "last_name": "Ient", "date_of_birth": "", "role": "doctor",
+        **DOCTOR_DETAILS,
     })
 
     patient.refresh_from_db()
@@ -104,7 +106,8 @@ def test_leaving_the_doctor_role_drops_the_verification(client, doctor):
     assert doctor.role == "patient" and doctor.doctor_verified_at is None
 
     client.post(reverse("accounts:profile"), {"first_name": "", "last_name": "",
-                                              "date_of_birth": "", "role": "doctor"})
+                                              "date_of_birth": "", "role": "doctor",
+                                              **DOCTOR_DETAILS})
     doctor.refresh_from_db()
     assert doctor.role == "doctor" and not doctor.is_verified_doctor
 

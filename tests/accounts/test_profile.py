@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PASSWORD, enable_totp, logged_in_user_id
+from tests.factories import DOCTOR_DETAILS, PASSWORD, enable_totp, logged_in_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,8 @@ def test_it_refuses_an_unknown_role(patient_client, patient):
 
 
 def test_requesting_the_doctor_role_says_an_administrator_will_verify(patient_client):
-    response = patient_client.post(PROFILE, profile_data(role="doctor"), follow=True)
+    response = patient_client.post(PROFILE, profile_data(role="doctor", **DOCTOR_DETAILS),
+                                   follow=True)
 
     assert "An administrator will check that you are a doctor" in response.content.decode()
 

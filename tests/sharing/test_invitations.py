@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from sharing import invitations
 from sharing.models import Share
-from tests.factories import PASSWORD, code_in, logged_in_user_id, make_user, share_between
+from tests.factories import (
+    DOCTOR_DETAILS,
+    PASSWORD,
+    code_in,
+    logged_in_user_id,
+    make_user,
+    share_between,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +107,7 @@ def test_an_unknown_address_gets_an_invitation_to_sign_up_as_a_doctor_and_can_ac
     # A patient account: told why, and can ask to become a doctor from here.
     response = client.post(path, {"action": "accept"})
     assert response.status_code == 403 and "patient account" in response.content.decode()
-    client.post(reverse("sharing:request_doctor", args=[path.split("/")[-2]]))
+    client.post(reverse("sharing:request_doctor", args=[path.split("/")[-2]]), DOCTOR_DETAILS)
     user.refresh_from_db()
     assert user.is_awaiting_doctor_verification
 

@@ -22,13 +22,16 @@ By default only corrections are written (the doctors' label differs from the mod
 different labels is left out and reported.
 
 Layout of DIR (a new or empty folder):
-  manifest.json   {"format": "ecg-insight-feedback", "version": 1, "examples": [...]}
+  manifest.json   {"format": "ecg-insight-feedback", "version": 2, "examples": [...]}
   manifest.csv    the same, one row per example
+  beats.csv       the doctors' labels of single beats, one row per beat
   files/<id>/     the uploaded file(s) of diagnosis <id> under their stored names
 Each example has: example_id, kind (image|signal), input_format, input (the file to open:
 image, WFDB header, CSV or EDF), files, input_fs, reviewed_label (N L R A V VF or
-uninterpretable), original_label, agrees, model_version, reviews, reviewed_at. For a
-signal the label is the recording's finding, not a per-beat label.
+uninterpretable), original_label, agrees, model_version, reviews, reviewed_at, fs and
+beat_labels. For a signal reviewed_label is the recording's finding; beat_labels are the
+doctors' labels of single beats: sample (R-peak index at fs), time_s, label,
+original_label, reviews. A result whose doctors relabelled beats is a correction.
 Read it with care.feedback_dataset.read_manifest(DIR) (no Django needed); see
 care/README.md."""
 
@@ -54,7 +57,11 @@ care/README.md."""
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Wrote {report.examples} examples ({report.corrections} "
-                          f"corrections) to {report.out}")
+                          f"corrections) with {report.beat_labels} labels of single beats to "
+                          f"{report.out}")
+        if report.beat_conflicts:
+            self.stdout.write(f"Left out {report.beat_conflicts} single beats whose doctors "
+                              "gave different labels")
         if report.conflicts:
             self.stdout.write(f"Left out {len(report.conflicts)} results whose doctors gave "
                               f"different labels: {report.conflicts}")

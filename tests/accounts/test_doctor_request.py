@@ -8,9 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharing.models import Share, hash_token
-from tests.factories import make_user
-
-from .doctor_details import DOCTOR_DETAILS
+from tests.factories import DOCTOR_DETAILS, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ecgsite.paging import page_context
+from ecgsite.uploads import max_request_bytes
 from sharing import audit
 
 from . import hooks, presenters, services, trace
@@ -39,7 +40,7 @@ def _wants_json(request):
 def upload(request):
     if request.method == "POST":
         # Refuse an oversized body before it is read (the CSRF check would read it).
-        limit = 2 * settings.ECG_UPLOAD_MAX_BYTES + 1024 * 1024
+        limit = max_request_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

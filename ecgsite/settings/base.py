@@ -262,9 +262,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Stored uploads are readable by the site's own user only (web and worker run as that user).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ECG_UPLOAD_MAX_BYTES = env.int("ECG_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Bodies with files are kept in memory (bounded by ecgsite.uploads), never in temporary files
+# that a killed web process would leave behind (ecgsite/uploads.py).
+FILE_UPLOAD_HANDLERS = ["ecgsite.uploads.InMemoryUploadHandler"]
 
 # --- ML ---------------------------------------------------------------------------------
 ECG_MODEL_DIR = env.str("ECG_MODEL_DIR", default=str(BASE_DIR / "ml" / "models" / "default"))

@@ -5,8 +5,10 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -49,7 +51,23 @@ def upload(request):
             message = (f"This upload is {filesizeformat(length)}; the limit is "
                        f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
             return _upload_refused(request, UploadForm(), message, status=413)
+        try:
+            request.FILES  # noqa: B018 - parse the body here, where a bad one gets a message
+        except (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig,
+                MultiPartParserError) as exc:
+            return _upload_refused(request, UploadForm(), _unreadable_body_message(exc))
     return _upload(request)
+
+
+def _unreadable_body_message(exc):
+    if isinstance(exc, TooManyFilesSent):
+        return (f"This upload holds more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files. "
+                "Upload one record at a time: a picture, a signal file, or a WFDB header with "
+                "its data files.")
+    if isinstance(exc, RequestDataTooBig):
+        return (f"This upload is too large; the limit is "
+                f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+    return "The upload could not be read (the request was damaged). Please try again."
 
 
 @csrf_protect

@@ -8,6 +8,13 @@ from .models import User
 DELETE_PHRASE = "delete my account"
 
 
+def _one_line(name):
+    """A name is shown in pages and e-mail subjects: no line breaks or control characters."""
+    if any(not ch.isprintable() for ch in name):
+        raise forms.ValidationError("Please use letters, spaces and punctuation only.")
+    return name
+
+
 class ProfileForm(forms.ModelForm):
     """Name, date of birth and the role the user asks for.
 
@@ -40,6 +47,12 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].initial = self.instance.role
+
+    def clean_first_name(self):
+        return _one_line(self.cleaned_data.get("first_name", ""))
+
+    def clean_last_name(self):
+        return _one_line(self.cleaned_data.get("last_name", ""))
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data.get("date_of_birth")

@@ -101,14 +101,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CACHES = {
+
+def redis_cache(location, prefix):
+    """Redis as the cache, with the database cache standing in while Redis is unreachable
+    (ecgsite/cache.py): no page and no rate limit depends on Redis being up."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ecgsite"),
-        }
+            "BACKEND": "ecgsite.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"FALLBACK": "fallback", "RETRY_AFTER_S": 30},
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ecgsite_cache",
+            "KEY_PREFIX": prefix,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = redis_cache(REDIS_URL, env.str("CACHE_KEY_PREFIX", default="ecgsite"))
 else:
     # Django's database cache needs no server and is shared by every process, which the
     # allauth rate limits rely on (a per-process memory cache would not limit anything).
@@ -172,9 +185,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
-# Sessions are read from the cache (Redis when configured) and written through to the
-# database, so a cache flush never logs anybody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: a page never waits for Redis, and a session changed
+# while Redis was down (a sign-out) cannot come back from a stale copy in the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- allauth ----------------------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -14,6 +14,7 @@ admin.site.site_title = "ECG Insight admin"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("css/classes.css", views.class_colours, name="class_colours"),
     path("about/", article_views.about, name="about"),
     path("info/", article_views.info, name="info"),
     path("accounts/", include("accounts.urls")),

@@ -7,10 +7,11 @@ defaults that must never reach a real deployment.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from ml.formats import limits as ml_limits
 
-from .social import social_providers
+from .social import provider_origins, social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ECG_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    "csp",
     # The site's apps, each importing only those listed before it (tests/test_app_layers.py).
     "accounts",
     "articles",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ecgsite.middleware.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -292,8 +296,28 @@ ECG_DATA_DIR = env.str("ECG_DATA_DIR", default=str(BASE_DIR.parent / "shared" / 
 # --- Security headers that are safe everywhere -----------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts, styles, pictures and requests from the site
+# itself only; no inline script or style anywhere (tests/security/test_csp.py reads every
+# page for them). Pictures may be data: URIs (the QR code of the 2FA set-up). Forms post to
+# the site, and the social sign-in forms redirect on to their provider.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *provider_origins(SOCIALACCOUNT_PROVIDERS)],
+    },
+}
 
 LOGGING = {
     "version": 1,

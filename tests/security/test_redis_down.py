@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone

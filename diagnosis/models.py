@@ -3,9 +3,10 @@
 Life of a row: the upload view writes it ``queued`` together with its files; after the
 transaction commits, its pk is sent to the Celery worker; the worker *claims* it with a
 conditional update (``queued -> running``), analyses it and writes ``done`` or ``failed``.
-A claim is a lease: it expires after the hard task time limit plus a margin, so a row whose
-worker died can be claimed again (by a redelivered message or by the sweep), while a
-duplicate message for a row that is being worked on finds nothing to claim.
+A claim is a lease of ECG_DIAGNOSIS_LEASE_S that the worker renews while it works
+(``renew_lease``, from the task's heartbeat): a row whose worker died is claimable again
+within one lease (by the sweep or a redelivered message), while a duplicate message for a row
+that is being worked on finds nothing to claim.
 """
 import uuid
 from datetime import timedelta
@@ -23,8 +24,8 @@ LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 
 
 def claim_seconds():
-    """How long a claim lasts: no run can outlive the hard time limit, which kills it."""
-    return settings.CELERY_TASK_TIME_LIMIT + settings.ECG_DIAGNOSIS_CLAIM_MARGIN_S
+    """How long a claim lasts unless the worker holding it renews it."""
+    return settings.ECG_DIAGNOSIS_LEASE_S
 
 
 class DiagnosisQuerySet(models.QuerySet):
@@ -89,6 +90,12 @@ class DiagnosisQuerySet(models.QuerySet):
             attempts=F("attempts") + 1,
         )
         return token if updated else None
+
+    def renew_lease(self, pk, token, now=None):
+        """Extend the claim ``token`` holds by a lease from ``now``; False if it holds none."""
+        now = now or timezone.now()
+        return bool(self.filter(pk=pk, status=Diagnosis.Status.RUNNING, claim_token=token)
+                    .update(lease_expires_at=now + timedelta(seconds=claim_seconds())))
 
 
 class Diagnosis(models.Model):

@@ -335,16 +335,18 @@ ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
     "ECG_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
 )
 # A queued row whose task was never handed to the broker (or was lost) is re-sent by the
-# sweep once it is this old; a running row is re-sent once its claim (the hard time limit
-# plus a margin) has expired. After ECG_DIAGNOSIS_MAX_ATTEMPTS claims it is marked failed.
+# sweep once it is this old. A running row is held by a lease of ECG_DIAGNOSIS_LEASE_S that the
+# worker renews while it works (every third of it); a row whose lease has run out (its worker
+# died) is re-sent by the next sweep. After ECG_DIAGNOSIS_MAX_ATTEMPTS claims it is marked
+# failed. A lost task is retried within lease + sweep interval (45 s by default).
 ECG_DIAGNOSIS_REQUEUE_AFTER_S = env.int("ECG_DIAGNOSIS_REQUEUE_AFTER_S", default=120)
-ECG_DIAGNOSIS_CLAIM_MARGIN_S = env.int("ECG_DIAGNOSIS_CLAIM_MARGIN_S", default=30)
+ECG_DIAGNOSIS_LEASE_S = env.int("ECG_DIAGNOSIS_LEASE_S", default=30)
 ECG_DIAGNOSIS_MAX_ATTEMPTS = env.int("ECG_DIAGNOSIS_MAX_ATTEMPTS", default=3)
 ECG_PLOT_PAGE_SECONDS = env.int("ECG_PLOT_PAGE_SECONDS", default=10)
 ECG_HISTORY_PAGE_SIZE = env.int("ECG_HISTORY_PAGE_SIZE", default=20)
 CELERY_BEAT_SCHEDULE = {
     "diagnosis-requeue-stale": {
         "task": "diagnosis.tasks.requeue_stale",
-        "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=60.0),
+        "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=15.0),
     },
 }

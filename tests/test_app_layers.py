@@ -19,7 +19,7 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 LAYERS = ["accounts", "articles", "sharing", "diagnosis", "care", "metrics"]
 # Site helpers any app may use (the rest of ecgsite, its URLs above all, sits on top).
-SHARED = {"ecgsite.paging"}
+SHARED = {"ecgsite.paging", "ecgsite.uploads"}
 # Template tag libraries by the app that defines them.
 TAG_LIBRARIES = {
     p.stem: p.parent.parent.name for app in LAYERS

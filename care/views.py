@@ -22,8 +22,10 @@ from .models import Review
 @verified_doctor_required
 @never_cache
 def patients(request):
+    people = list(workspace.patients_of(request.user))
+    audit.record_list(request, [p.pk for p in people], audit.What.PATIENTS)
     return render(request, "care/patients.html", {
-        "patients": workspace.patients_of(request.user),
+        "patients": people,
         "invitations": invitations.pending_for(request.user),
     })
 

@@ -21,6 +21,9 @@ from ml.registry import CLASS_CODES, CLASS_NAMES
 from sharing.models import Share
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
+# Support staff may read every patient's results, files and reports only with this
+# permission (granted in the admin, to a user or a group); every such view is logged.
+VIEW_PATIENT_DATA = "diagnosis.view_patient_data"
 
 
 def claim_seconds():
@@ -35,13 +38,14 @@ class DiagnosisQuerySet(models.QuerySet):
         - the owner;
         - a verified doctor, while the owner has an active share with them (sharing.Share,
           read on every call: revoking ends access with the next request);
-        - staff, read-only for support (views only show; delete and review need more);
-          every view by anybody but the owner is written to the access log
-          (sharing.audit).
+        - staff holding the ``diagnosis.view_patient_data`` permission (superusers hold
+          every permission), read-only for support (views only show; delete and review need
+          more); being staff alone gives no access to patient data.
+        Every view by anybody but the owner is written to the access log (sharing.audit).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_staff:
+        if user.is_staff and user.has_perm(VIEW_PATIENT_DATA):
             return self.all()
         if user.is_verified_doctor:
             return self.filter(Q(owner=user) | Q(owner__in=Share.objects.patient_ids_for(user)))
@@ -152,6 +156,9 @@ class Diagnosis(models.Model):
     class Meta:
         verbose_name_plural = "diagnoses"
         ordering = ["-queued_at", "-pk"]
+        permissions = [
+            ("view_patient_data", "Can view any patient's results, files and reports"),
+        ]
         indexes = [
             models.Index(fields=["owner", "-queued_at"], name="diag_owner_recent"),
             models.Index(fields=["status", "queued_at"], name="diag_status_age"),

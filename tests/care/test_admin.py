@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from care.models import Review
 from sharing.models import AuditLog
+from tests.conftest import admin_login
 
 from .conftest import make_diagnosis, share_between
 
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, staff):
-    client.force_login(staff)
-    return client
+    return admin_login(client, staff)
 
 
 @pytest.fixture

@@ -122,6 +122,11 @@ class Diagnosis(models.Model):
     input_fs = models.FloatField(
         null=True, blank=True, help_text="Sampling rate given with a CSV file without times."
     )
+    content_hash = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the uploaded files and rate: the same upload sent twice at once "
+                  "becomes one diagnosis.",
+    )
 
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
@@ -162,6 +167,7 @@ class Diagnosis(models.Model):
         indexes = [
             models.Index(fields=["owner", "-queued_at"], name="diag_owner_recent"),
             models.Index(fields=["status", "queued_at"], name="diag_status_age"),
+            models.Index(fields=["owner", "content_hash"], name="diag_owner_content"),
         ]
 
     def __str__(self):

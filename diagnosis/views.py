@@ -83,7 +83,7 @@ def _upload(request):
                 request.user, form.cleaned_data["checked"], form.cleaned_data["sampling_rate"]
             )
         except UploadRejected as exc:
-            return _upload_refused(request, form, str(exc))
+            return _upload_refused(request, form, str(exc), status=exc.status)
         if _wants_json(request):
             return JsonResponse(presenters.status_json(diagnosis), status=201)
         return redirect(diagnosis)

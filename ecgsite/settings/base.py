@@ -331,6 +331,12 @@ LOGGING = {
 # Upload checks beyond ECG_UPLOAD_MAX_BYTES above.
 # The picture size limit is ml's (the worker's reader refuses the same pictures).
 ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=ml_limits.MAX_PIXELS)
+# Per person: uploads per minute and per day, uploads waiting or being analysed at once, and
+# how long the same files sent again return the diagnosis they already have.
+ECG_UPLOADS_PER_MINUTE = env.int("ECG_UPLOADS_PER_MINUTE", default=20)
+ECG_UPLOADS_PER_DAY = env.int("ECG_UPLOADS_PER_DAY", default=500)
+ECG_UPLOAD_MAX_PENDING = env.int("ECG_UPLOAD_MAX_PENDING", default=50)
+ECG_UPLOAD_DEDUPE_WINDOW_S = env.int("ECG_UPLOAD_DEDUPE_WINDOW_S", default=600)
 ECG_ZIP_MAX_MEMBERS = env.int("ECG_ZIP_MAX_MEMBERS", default=8)
 ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
     "ECG_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024

@@ -86,6 +86,14 @@ CORPUS = {
         lambda t: [upload("rec.hea", b"rec 1 360 1000000000\nrec.dat 16 200 16 0 0 0 0 II\n"),
                    upload("rec.dat", bytes(1000))],
         "declares 1,000,000,000 samples"),
+    "WFDB header with a rate of 1e12": (
+        lambda t: [upload("rec.hea", b"rec 1 1e12 7200\nrec.dat 16 200 16 0 0 0 0 II\n"),
+                   upload("rec.dat", bytes(14400))],
+        "sampling rate"),
+    "WFDB header with a rate of nan": (
+        lambda t: [upload("rec.hea", b"rec 1 nan 7200\nrec.dat 16 200 16 0 0 0 0 II\n"),
+                   upload("rec.dat", bytes(14400))],
+        "“rec.hea”"),
     ".dat shorter than its header": (
         lambda t: [upload("rec.hea", HEADER), upload("rec.dat", bytes(1000))],
         "shorter than its header says"),
@@ -109,4 +117,6 @@ def test_a_hostile_upload_is_refused_and_leaves_nothing(patient_client, media_ro
 
     response = post_upload(patient_client, files(tmp_path), sampling_rate="")
 
-    assert_refused(response, phrase, media_root=media_root)
+    message = assert_refused(response, phrase, media_root=media_root)
+    if case.startswith("WFDB"):
+        assert "CSV" not in message  # a damaged header is told as one, not as a CSV file

@@ -28,7 +28,9 @@ def test_a_server_killed_mid_upload_leaves_no_temporary_file(patient_client, med
                 'filename="long.csv"\r\nContent-Type: text/csv\r\n\r\n').encode()
         declared = 30 * 1024 * 1024  # within the request limit, so the server reads it
         request = (f"POST /diagnosis/upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                   f"Cookie: {settings.SESSION_COOKIE_NAME}={session}\r\n"
+                   # A CSRF cookie, so that the server reads the body to check the token.
+                   f"Cookie: {settings.SESSION_COOKIE_NAME}={session}; "
+                   f"{settings.CSRF_COOKIE_NAME}={'a' * 32}\r\n"
                    f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
                    f"Content-Length: {declared}\r\nAccept: application/json\r\n\r\n").encode()
         with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:

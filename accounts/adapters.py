@@ -24,6 +24,14 @@ CODE_EXHAUSTED_MESSAGES = {
 class AccountAdapter(DefaultAccountAdapter):
     """Site-specific account behaviour."""
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed password sign-ins per address ("login_failed": .../key). Per
+        # address alone, anyone who knows an address could lock its owner out with a few
+        # wrong passwords; counted per address *and* client address, only the guesser is
+        # held up. Guessing from many machines is slowed by the per-IP limits.
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def add_message(self, request, level, message_template=None, message_context=None,
                     extra_tags="", message=None):
         if message is not None and message == self.error_messages["too_many_login_attempts"]:

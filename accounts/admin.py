@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from . import notifications
 from .models import DOCTOR_DETAILS, User
+from .signals import people_viewed_in_admin
 
 
 class AwaitingVerificationFilter(admin.SimpleListFilter):
@@ -63,6 +64,24 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    # The list and each person's page show personal data: the apps above (sharing) log it.
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and response.status_code == 200:
+            people_viewed_in_admin.send(type(self), request=request,
+                                        user_ids=[u.pk for u in changelist.result_list],
+                                        detail="admin list of users")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if original is not None and response.status_code == 200:
+            people_viewed_in_admin.send(type(self), request=request, user_ids=[original.pk],
+                                        detail=f"admin page of user {original.pk}")
+        return response
 
     @admin.display(description="doctor")
     def doctor_state(self, obj):

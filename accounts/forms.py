@@ -1,6 +1,8 @@
 import datetime
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from .models import DOCTOR_DETAILS, User
@@ -26,6 +28,13 @@ def _require_doctor_details(form):
         if not (form.cleaned_data.get(name) or "").strip():
             if name not in form.errors:
                 form.add_error(name, "Needed to verify a doctor account.")
+
+
+def _one_line(name):
+    """A name is shown in pages and e-mail subjects: no line breaks or control characters."""
+    if any(not ch.isprintable() for ch in name):
+        raise forms.ValidationError("Please use letters, spaces and punctuation only.")
+    return name
 
 
 class ProfileForm(forms.ModelForm):
@@ -80,6 +89,12 @@ class ProfileForm(forms.ModelForm):
             for name in DOCTOR_DETAILS:  # a patient account keeps no doctor details
                 cleaned[name] = ""
         return cleaned
+
+    def clean_first_name(self):
+        return _one_line(self.cleaned_data.get("first_name", ""))
+
+    def clean_last_name(self):
+        return _one_line(self.cleaned_data.get("last_name", ""))
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data.get("date_of_birth")
@@ -167,3 +182,19 @@ class DeleteAccountForm(forms.Form):
         if phrase.strip().lower() != DELETE_PHRASE:
             raise forms.ValidationError(f'Please type "{DELETE_PHRASE}" exactly.')
         return phrase
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, answering in the same time whether or not the address has an
+    account already.
+
+    allauth does not say so on the page (it e-mails the owner instead), but a new account
+    costs a password hash (about a quarter of a second with PBKDF2) and an existing address
+    cost nothing, so the delay told. Here the existing address pays for one hash too
+    (scripts/signup_timing.py measures both).
+    """
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

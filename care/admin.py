@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
+from sharing.admin_audit import AuditedAdminMixin
+
 from .models import BeatLabel, Review
 
 
@@ -18,7 +20,7 @@ class BeatLabelInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["diagnosis", "doctor", "original_label", "reviewed_label", "agrees",
                     "model_version", "updated_at"]
     list_filter = ["agrees", "reviewed_label", "original_label", "model_version"]
@@ -35,6 +37,9 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def audited_patient_id(self, obj):
+        return obj.diagnosis.owner_id
 
 
 # What the diagnosis admin shows of reviews: CareConfig.ready adds these through

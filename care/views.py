@@ -25,6 +25,7 @@ from .models import REVIEW_LABEL_CHOICES, Review
 @never_cache
 def patients(request):
     patients = list(workspace.patients_of(request.user))
+    audit.record_list(request, [p.pk for p in patients], audit.What.PATIENTS)
     for person in patients:
         person.urgent = workspace.triage_label(person)
     return render(request, "care/patients.html", {

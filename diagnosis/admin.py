@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from sharing import audit
+from sharing.admin_audit import AuditedAdminMixin
 
 from . import hooks, services
 from .models import Diagnosis, DiagnosisFile
@@ -18,10 +19,10 @@ class DiagnosisFileInline(admin.TabularInline):
 
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
+class DiagnosisAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Diagnoses, read-only, with the re-queue action. Apps above diagnosis add inlines and
-    list filters through ``diagnosis.hooks``. Opening one diagnosis is recorded in the
-    patient's access log like any other view of their data."""
+    list filters through ``diagnosis.hooks``. The list and each diagnosis are recorded in the
+    patients' access log like any other view of their data."""
 
     list_display = ("id", "owner", "kind", "status", "label", "confidence", "low_confidence",
                     "queued_at", "finished_at", "attempts", "model_version")
@@ -42,13 +43,8 @@ class DiagnosisAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # diagnoses come from uploads only
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        diagnosis = Diagnosis.objects.filter(pk=object_id).first() \
-            if str(object_id).isdigit() else None
-        if diagnosis is not None and response.status_code == 200:
-            audit.record(request, diagnosis, audit.What.ADMIN)
-        return response
+    def audit_change_view(self, request, obj):
+        audit.record(request, obj, audit.What.ADMIN)
 
     @admin.action(description="Queue the selected failed diagnoses again")
     def retry_failed(self, request, queryset):

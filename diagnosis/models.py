@@ -3,9 +3,10 @@
 Life of a row: the upload view writes it ``queued`` together with its files; after the
 transaction commits, its pk is sent to the Celery worker; the worker *claims* it with a
 conditional update (``queued -> running``), analyses it and writes ``done`` or ``failed``.
-A claim is a lease: it expires after the hard task time limit plus a margin, so a row whose
-worker died can be claimed again (by a redelivered message or by the sweep), while a
-duplicate message for a row that is being worked on finds nothing to claim.
+A claim is a lease of ECG_DIAGNOSIS_LEASE_S that the worker renews while it works
+(``renew_lease``, from the task's heartbeat): a row whose worker died is claimable again
+within one lease (by the sweep or a redelivered message), while a duplicate message for a row
+that is being worked on finds nothing to claim.
 """
 import uuid
 from datetime import timedelta
@@ -23,11 +24,14 @@ from sharing.models import Share
 from . import events
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
+# Support staff may read every patient's results, files and reports only with this
+# permission (granted in the admin, to a user or a group); every such view is logged.
+VIEW_PATIENT_DATA = "diagnosis.view_patient_data"
 
 
 def claim_seconds():
-    """How long a claim lasts: no run can outlive the hard time limit, which kills it."""
-    return settings.CELERY_TASK_TIME_LIMIT + settings.ECG_DIAGNOSIS_CLAIM_MARGIN_S
+    """How long a claim lasts unless the worker holding it renews it."""
+    return settings.ECG_DIAGNOSIS_LEASE_S
 
 
 class DiagnosisQuerySet(models.QuerySet):
@@ -37,13 +41,14 @@ class DiagnosisQuerySet(models.QuerySet):
         - the owner;
         - a verified doctor, while the owner has an active share with them (sharing.Share,
           read on every call: revoking ends access with the next request);
-        - staff, read-only for support (views only show; delete and review need more);
-          every view by anybody but the owner is written to the access log
-          (sharing.audit).
+        - staff holding the ``diagnosis.view_patient_data`` permission (superusers hold
+          every permission), read-only for support (views only show; delete and review need
+          more); being staff alone gives no access to patient data.
+        Every view by anybody but the owner is written to the access log (sharing.audit).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_staff:
+        if user.is_staff and user.has_perm(VIEW_PATIENT_DATA):
             return self.all()
         if user.is_verified_doctor:
             return self.filter(Q(owner=user) | Q(owner__in=Share.objects.patient_ids_for(user)))
@@ -93,6 +98,12 @@ class DiagnosisQuerySet(models.QuerySet):
         )
         return token if updated else None
 
+    def renew_lease(self, pk, token, now=None):
+        """Extend the claim ``token`` holds by a lease from ``now``; False if it holds none."""
+        now = now or timezone.now()
+        return bool(self.filter(pk=pk, status=Diagnosis.Status.RUNNING, claim_token=token)
+                    .update(lease_expires_at=now + timedelta(seconds=claim_seconds())))
+
 
 class Diagnosis(models.Model):
     class Kind(models.TextChoices):
@@ -113,6 +124,11 @@ class Diagnosis(models.Model):
     original_name = models.CharField(max_length=255, blank=True, help_text="For display only.")
     input_fs = models.FloatField(
         null=True, blank=True, help_text="Sampling rate given with a CSV file without times."
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the uploaded files and rate: the same upload sent twice at once "
+                  "becomes one diagnosis.",
     )
 
     status = models.CharField(
@@ -148,9 +164,13 @@ class Diagnosis(models.Model):
     class Meta:
         verbose_name_plural = "diagnoses"
         ordering = ["-queued_at", "-pk"]
+        permissions = [
+            ("view_patient_data", "Can view any patient's results, files and reports"),
+        ]
         indexes = [
             models.Index(fields=["owner", "-queued_at"], name="diag_owner_recent"),
             models.Index(fields=["status", "queued_at"], name="diag_status_age"),
+            models.Index(fields=["owner", "content_hash"], name="diag_owner_content"),
         ]
 
     def __str__(self):

@@ -1,14 +1,19 @@
-"""What the views and the worker do with diagnoses: create, enqueue, sweep, requeue, delete."""
+"""What the views and the worker do with diagnoses: create (with the per-person limits and
+duplicate uploads collapsed), enqueue, sweep, requeue, delete."""
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery import current_app
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from . import storage
 from .models import Diagnosis, DiagnosisFile
-from .validators import CheckedUpload, rewrite_wfdb_header
+from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +69,8 @@ def plan_files(owner_id, checked: CheckedUpload):
     return planned
 
 
-def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None):
+def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
+                     content_hash=""):
     """Store the files, write the row (queued) and enqueue it once the row is committed.
 
     If anything fails before the commit, the files already written are removed again:
@@ -82,6 +88,7 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None)
                 input_format=checked.input_format,
                 original_name=checked.original_name,
                 input_fs=input_fs,
+                content_hash=content_hash,
             )
             DiagnosisFile.objects.bulk_create(
                 DiagnosisFile(diagnosis=diagnosis, file=f.name, original_name=f.original_name,
@@ -136,10 +143,54 @@ def retry_failed(queryset):
     return len(pks)
 
 
-def submit_upload(owner, checked: CheckedUpload, input_fs=None):
-    """Everything after the upload checks: store and queue. The recording is decoded once, by
-    the worker; what its content checks refuse comes back as a failed diagnosis."""
-    return create_diagnosis(owner, checked, input_fs=input_fs)
+def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None):
+    """Everything after the upload checks: store and queue, or hand back the same diagnosis
+    for the same upload. The recording is decoded once, by the worker; what its content
+    checks refuse comes back as a failed diagnosis.
+
+    One person's uploads pass here one at a time (their user row is locked), so the same
+    files sent several times at once (a double click, a retrying client) find the first
+    one's diagnosis instead of making more; then the per-person limits apply
+    (``check_upload_limits``, UploadLimited).
+    """
+    now = now or timezone.now()
+    digest = checked.content_hash(input_fs)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+        window = now - timedelta(seconds=settings.ECG_UPLOAD_DEDUPE_WINDOW_S)
+        same = (Diagnosis.objects.filter(owner=owner, content_hash=digest, queued_at__gte=window)
+                .exclude(status=Diagnosis.Status.FAILED).order_by("queued_at").first())
+        if same is not None:
+            return same
+        check_upload_limits(owner, now)
+        return create_diagnosis(owner, checked, input_fs=input_fs, content_hash=digest)
+
+
+def check_upload_limits(owner, now=None):
+    """Refuse (UploadLimited) an upload over the person's limits: uploads still waiting or
+    being analysed (ECG_UPLOAD_MAX_PENDING), uploads per minute and per day
+    (ECG_UPLOADS_PER_MINUTE, ECG_UPLOADS_PER_DAY, counted in the cache)."""
+    now = now or timezone.now()
+    pending = Diagnosis.objects.filter(
+        owner=owner, status__in=[Diagnosis.Status.QUEUED, Diagnosis.Status.RUNNING]).count()
+    if pending >= settings.ECG_UPLOAD_MAX_PENDING:
+        raise UploadLimited(
+            f"You have {pending} uploads waiting to be analysed. Please wait until some are "
+            "done before uploading more.")
+    for limit, seconds, when in ((settings.ECG_UPLOADS_PER_MINUTE, 60, "a minute"),
+                                 (settings.ECG_UPLOADS_PER_DAY, 86400, "a day")):
+        window = int(now.timestamp()) // seconds
+        key = f"diagnosis:uploads:{owner.pk}:{seconds}:{window}"
+        cache.add(key, 0, timeout=seconds + 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            count = 1
+            cache.set(key, count, timeout=seconds + 60)
+        if count > limit:
+            raise UploadLimited(
+                f"You have uploaded {limit} files in {when}, the most we accept. Please try "
+                "again later.")
 
 
 def queue_position(diagnosis):

@@ -3,7 +3,8 @@
 Delivery is at least once (acks_late, reject on worker loss, Redis visibility timeout), so
 the task is written to be run any number of times for the same row: only a run that claims
 the row (models.DiagnosisQuerySet.claim) does any work, and only the holder of the claim can
-write the outcome.
+write the outcome. While it works, a heartbeat renews the claim's lease (heartbeat.py); the
+sweep re-sends a row whose lease ran out because its worker died.
 """
 import logging
 import threading
@@ -18,6 +19,7 @@ from django.utils import timezone
 from ml.errors import InputRejected
 
 from . import inference, services, storage
+from .heartbeat import Heartbeat
 from .models import Diagnosis, DiagnosisFile, SignalResult
 from .signals import run_claimed
 
@@ -77,6 +79,11 @@ def classify_diagnosis(self, pk):
     if diagnosis.attempts > settings.ECG_DIAGNOSIS_MAX_ATTEMPTS:
         diagnosis.mark_failed(token, MSG_TOO_MANY_ATTEMPTS)
         return "failed"
+    with Heartbeat(pk, token):
+        return _run(self, diagnosis, token)
+
+
+def _run(task, diagnosis, token):
     run_claimed.send(sender=Diagnosis, diagnosis=diagnosis)
     try:
         outcome = inference.analyse(
@@ -92,9 +99,9 @@ def classify_diagnosis(self, pk):
         diagnosis.mark_failed(token, MSG_TOO_SLOW)
         return "failed"
     except TRANSIENT_ERRORS as exc:
-        return _retry_later(self, diagnosis, token, exc)
+        return _retry_later(task, diagnosis, token, exc)
     except Exception:
-        logger.exception("Diagnosis %s failed", pk)
+        logger.exception("Diagnosis %s failed", diagnosis.pk)
         diagnosis.mark_failed(token, MSG_INTERNAL)
         return "failed"
 

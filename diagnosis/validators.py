@@ -13,6 +13,7 @@ here, on headers and first lines; the recording itself is decoded once, by the w
 File names matter in one place only: a WFDB header names its data files, so the uploaded data
 files must carry those names.
 """
+import hashlib
 import io
 import re
 import zipfile
@@ -37,6 +38,14 @@ STORED_PICTURES = {
 
 class UploadRejected(Exception):
     """An upload we refuse; ``str(exc)`` tells the person what is wrong and what to do."""
+
+    status = 400
+
+
+class UploadLimited(UploadRejected):
+    """An upload over the person's rate limit or quota: try again later (HTTP 429)."""
+
+    status = 429
 
 
 @dataclass
@@ -64,6 +73,13 @@ class CheckedUpload:
     @property
     def wfdb_header(self):
         return next((p for p in self.parts if p.ext == "hea"), None)
+
+    def content_hash(self, fs=None):
+        """SHA-256 over the files' contents (in order) and the sampling rate given."""
+        digest = hashlib.sha256(f"{self.input_format}|{fs}".encode())
+        for part in self.parts:
+            digest.update(hashlib.sha256(part.content).digest())
+        return digest.hexdigest()
 
 
 def check_upload(files, fs=None):

@@ -5,8 +5,10 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ecgsite.paging import page_context
+from ecgsite.uploads import max_request_bytes
 from sharing import audit
 
 from . import hooks, presenters, services, trace
@@ -39,7 +42,7 @@ def _wants_json(request):
 def upload(request):
     if request.method == "POST":
         # Refuse an oversized body before it is read (the CSRF check would read it).
-        limit = 2 * settings.ECG_UPLOAD_MAX_BYTES + 1024 * 1024
+        limit = max_request_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -48,7 +51,23 @@ def upload(request):
             message = (f"This upload is {filesizeformat(length)}; the limit is "
                        f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
             return _upload_refused(request, UploadForm(), message, status=413)
+        try:
+            request.FILES  # noqa: B018 - parse the body here, where a bad one gets a message
+        except (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig,
+                MultiPartParserError) as exc:
+            return _upload_refused(request, UploadForm(), _unreadable_body_message(exc))
     return _upload(request)
+
+
+def _unreadable_body_message(exc):
+    if isinstance(exc, TooManyFilesSent):
+        return (f"This upload holds more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files. "
+                "Upload one record at a time: a picture, a signal file, or a WFDB header with "
+                "its data files.")
+    if isinstance(exc, RequestDataTooBig):
+        return (f"This upload is too large; the limit is "
+                f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+    return "The upload could not be read (the request was damaged). Please try again."
 
 
 @csrf_protect
@@ -64,7 +83,7 @@ def _upload(request):
                 request.user, form.cleaned_data["checked"], form.cleaned_data["sampling_rate"]
             )
         except UploadRejected as exc:
-            return _upload_refused(request, form, str(exc))
+            return _upload_refused(request, form, str(exc), status=exc.status)
         if _wants_json(request):
             return JsonResponse(presenters.status_json(diagnosis), status=201)
         return redirect(diagnosis)

@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 from django.conf import settings
@@ -31,14 +32,15 @@ def _nav_section(request):
 
 
 def class_colour_css(classes=CLASSES):
-    """The beat classes' colours as CSS, from the registry (base.html writes it once).
+    """The beat classes' colours as CSS, from the registry (served by views.class_colours,
+    which base.html links on every page).
 
     ``--class-<code>`` on :root holds each colour (the rhythm strip reads it); the helper
     class ``.beat-class-<CODE>`` points ``--class-colour`` at it, which the badge, swatch and
     chart-bar rules in static/css colour themselves with. A new class needs no CSS edit.
     """
     for c in classes:
-        # Written into a <style> element unescaped: only plain names and hex colours.
+        # Written into the stylesheet unescaped: only plain names and hex colours.
         if not (_HEX_COLOUR.fullmatch(c.colour) and _CSS_NAME.fullmatch(c.code)):
             raise ValueError(f"class {c.code!r}: unusable code or colour {c.colour!r} for CSS")
     variables = "".join(f"{c.css_var}:{c.colour};" for c in classes)
@@ -47,17 +49,20 @@ def class_colour_css(classes=CLASSES):
     return mark_safe(f":root{{{variables}}}{helpers}")
 
 
-_CLASS_COLOUR_CSS = class_colour_css()
+CLASS_COLOUR_CSS = class_colour_css()
+# Part of the stylesheet's address, so that browsers may keep it until the colours change.
+CLASS_COLOUR_CSS_VERSION = hashlib.sha256(CLASS_COLOUR_CSS.encode()).hexdigest()[:12]
 
 
 def site(request):
     """Values every page needs: the site's name, the active navigation entry and the beat
-    classes (their number in words for the text, their colours for base.html)."""
+    classes (their number in words for the text, the version of their colours' stylesheet
+    for base.html)."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "nav_section": _nav_section(request),
         "beat_classes": CLASSES,
         "class_count": N_CLASSES,
         "class_count_word": apnumber(N_CLASSES),
-        "class_colour_css": _CLASS_COLOUR_CSS,
+        "class_colour_css_version": CLASS_COLOUR_CSS_VERSION,
     }

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from .admin_audit import AuditedAdminMixin
 from .models import AuditLog, Share
 
 
 @admin.register(Share)
-class ShareAdmin(admin.ModelAdmin):
+class ShareAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["patient", "email", "doctor", "status", "created_at", "accepted_at",
                     "ended_at", "expires_at"]
     list_filter = ["status", "created_at"]
@@ -21,6 +22,9 @@ class ShareAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def audited_patient_id(self, obj):
+        return obj.patient_id
 
 
 @admin.register(AuditLog)

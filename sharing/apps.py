@@ -7,3 +7,11 @@ class SharingConfig(AppConfig):
 
     name = "sharing"
     verbose_name = "Sharing and access log"
+
+    def ready(self):
+        from accounts.signals import people_viewed_in_admin
+
+        from . import audit
+
+        people_viewed_in_admin.connect(audit.log_people_viewed_in_admin,
+                                       dispatch_uid="sharing.audit.people_viewed_in_admin")

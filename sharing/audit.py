@@ -46,3 +46,23 @@ def record(request, diagnosis=None, what=What.RESULT, *, patient=None, detail=""
         detail=detail[:255],
         ip=_client_ip(request),
     )
+
+
+def record_list(request, patient_ids, what, *, detail=""):
+    """Log that ``request.user`` saw a list naming these patients (one row each; none for
+    the viewer themselves); returns the rows."""
+    user = request.user
+    ids = sorted({pk for pk in patient_ids if pk is not None and pk != user.pk})
+    if not user.is_authenticated or not ids:
+        return []
+    ip = _client_ip(request)
+    return AuditLog.objects.bulk_create(
+        AuditLog(viewer=user, viewer_email=user.email, viewer_role=_viewer_role(user, pk),
+                 patient_id=pk, what=what, detail=detail[:255], ip=ip)
+        for pk in ids
+    )
+
+
+def log_people_viewed_in_admin(sender, request, user_ids, detail="", **kwargs):
+    """Receiver of accounts.signals.people_viewed_in_admin."""
+    record_list(request, user_ids, What.ADMIN, detail=detail)

@@ -107,7 +107,9 @@ def _send_invitation(share, token, recipient, build_url):
         "SITE_NAME": settings.SITE_NAME,
     }
     template = "known" if recipient is not None else "signup"
-    subject = render_to_string("sharing/email/invitation_subject.txt", context).strip()
+    # One line: a name with a line break in it (from an old profile, or the admin) must not
+    # become a header of its own (send_mail refuses that with BadHeaderError).
+    subject = " ".join(render_to_string("sharing/email/invitation_subject.txt", context).split())
     body = render_to_string(f"sharing/email/invitation_{template}.txt", context)
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [share.email])
 

@@ -138,6 +138,7 @@ class AuditLog(models.Model):
         FILE = "file", "Uploaded file"
         REPORT = "report", "PDF report"
         HISTORY = "history", "List of results"
+        PATIENTS = "patients", "List of patients"
         REVIEW = "review", "Review form"
         ADMIN = "admin", "Administration page"
 

@@ -7,10 +7,11 @@ defaults that must never reach a real deployment.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from ml.formats import limits as ml_limits
 
-from .social import social_providers
+from .social import provider_origins, social_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ECG_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
+    "csp",
     # The site's apps, each importing only those listed before it (the apps-in-layers import
     # contract in pyproject.toml).
     "accounts",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ecgsite.middleware.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -102,14 +106,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CACHES = {
+
+def redis_cache(location, prefix):
+    """Redis as the cache, with the database cache standing in while Redis is unreachable
+    (ecgsite/cache.py): no page and no rate limit depends on Redis being up."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ecgsite"),
-        }
+            "BACKEND": "ecgsite.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"FALLBACK": "fallback", "RETRY_AFTER_S": 30},
+        },
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ecgsite_cache",
+            "KEY_PREFIX": prefix,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = redis_cache(REDIS_URL, env.str("CACHE_KEY_PREFIX", default="ecgsite"))
 else:
     # Django's database cache needs no server and is shared by every process, which the
     # allauth rate limits rely on (a per-process memory cache would not limit anything).
@@ -173,9 +190,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
-# Sessions are read from the cache (Redis when configured) and written through to the
-# database, so a cache flush never logs anybody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: a page never waits for Redis, and a session changed
+# while Redis was down (a sign-out) cannot come back from a stale copy in the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- allauth ----------------------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -218,6 +235,7 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
 # rate limits). 0 = use REMOTE_ADDR (no proxy).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}  # equal time for taken addresses
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
@@ -266,9 +284,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Stored uploads are readable by the site's own user only (web and worker run as that user).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 ECG_UPLOAD_MAX_BYTES = env.int("ECG_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Bodies with files are kept in memory (bounded by ecgsite.uploads), never in temporary files
+# that a killed web process would leave behind (ecgsite/uploads.py).
+FILE_UPLOAD_HANDLERS = ["ecgsite.uploads.InMemoryUploadHandler"]
 
 # --- ML ---------------------------------------------------------------------------------
 ECG_MODEL_DIR = env.str("ECG_MODEL_DIR", default=str(BASE_DIR / "ml" / "models" / "default"))
@@ -277,8 +301,28 @@ ECG_DATA_DIR = env.str("ECG_DATA_DIR", default=str(BASE_DIR.parent / "shared" / 
 # --- Security headers that are safe everywhere -----------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts, styles, pictures and requests from the site
+# itself only; no inline script or style anywhere (tests/security/test_csp.py reads every
+# page for them). Pictures may be data: URIs (the QR code of the 2FA set-up). Forms post to
+# the site, and the social sign-in forms redirect on to their provider.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *provider_origins(SOCIALACCOUNT_PROVIDERS)],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -291,21 +335,29 @@ LOGGING = {
 # Upload checks beyond ECG_UPLOAD_MAX_BYTES above.
 # The picture size limit is ml's (the worker's reader refuses the same pictures).
 ECG_IMAGE_MAX_PIXELS = env.int("ECG_IMAGE_MAX_PIXELS", default=ml_limits.MAX_PIXELS)
+# Per person: uploads per minute and per day, uploads waiting or being analysed at once, and
+# how long the same files sent again return the diagnosis they already have.
+ECG_UPLOADS_PER_MINUTE = env.int("ECG_UPLOADS_PER_MINUTE", default=20)
+ECG_UPLOADS_PER_DAY = env.int("ECG_UPLOADS_PER_DAY", default=500)
+ECG_UPLOAD_MAX_PENDING = env.int("ECG_UPLOAD_MAX_PENDING", default=50)
+ECG_UPLOAD_DEDUPE_WINDOW_S = env.int("ECG_UPLOAD_DEDUPE_WINDOW_S", default=600)
 ECG_ZIP_MAX_MEMBERS = env.int("ECG_ZIP_MAX_MEMBERS", default=8)
 ECG_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
     "ECG_ZIP_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
 )
 # A queued row whose task was never handed to the broker (or was lost) is re-sent by the
-# sweep once it is this old; a running row is re-sent once its claim (the hard time limit
-# plus a margin) has expired. After ECG_DIAGNOSIS_MAX_ATTEMPTS claims it is marked failed.
+# sweep once it is this old. A running row is held by a lease of ECG_DIAGNOSIS_LEASE_S that the
+# worker renews while it works (every third of it); a row whose lease has run out (its worker
+# died) is re-sent by the next sweep. After ECG_DIAGNOSIS_MAX_ATTEMPTS claims it is marked
+# failed. A lost task is retried within lease + sweep interval (45 s by default).
 ECG_DIAGNOSIS_REQUEUE_AFTER_S = env.int("ECG_DIAGNOSIS_REQUEUE_AFTER_S", default=120)
-ECG_DIAGNOSIS_CLAIM_MARGIN_S = env.int("ECG_DIAGNOSIS_CLAIM_MARGIN_S", default=30)
+ECG_DIAGNOSIS_LEASE_S = env.int("ECG_DIAGNOSIS_LEASE_S", default=30)
 ECG_DIAGNOSIS_MAX_ATTEMPTS = env.int("ECG_DIAGNOSIS_MAX_ATTEMPTS", default=3)
 ECG_PLOT_PAGE_SECONDS = env.int("ECG_PLOT_PAGE_SECONDS", default=10)
 ECG_HISTORY_PAGE_SIZE = env.int("ECG_HISTORY_PAGE_SIZE", default=20)
 CELERY_BEAT_SCHEDULE = {
     "diagnosis-requeue-stale": {
         "task": "diagnosis.tasks.requeue_stale",
-        "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=60.0),
+        "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=15.0),
     },
 }

@@ -32,3 +32,13 @@ def social_providers(*, google_id="", google_secret="", linkedin_id="", linkedin
             ]
         }
     return providers
+
+
+# Where each provider's sign-in sends the browser after the site's own form (the
+# Content-Security-Policy's form-action must allow the redirect).
+PROVIDER_ORIGINS = {"google": "https://accounts.google.com",
+                    "openid_connect": "https://www.linkedin.com"}
+
+
+def provider_origins(providers):
+    return [PROVIDER_ORIGINS[name] for name in providers]

@@ -20,13 +20,7 @@ DATABASES = {
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_ecgsite")}
 
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "ecgsite-test",
-    }
-}
+CACHES = redis_cache(REDIS_URL, "ecgsite-test")  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}  # noqa: F405
 

@@ -28,10 +28,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputRejected
-from .limits import CSV_MIN_ROWS, HEADER_MAX_BYTES, MAX_FS, MICROVOLT_GUESS_PEAK_TO_PEAK, MIN_FS
+from .limits import (
+    CSV_MAX_ROWS,
+    CSV_MIN_ROWS,
+    HEADER_MAX_BYTES,
+    MAX_FS,
+    MICROVOLT_GUESS_PEAK_TO_PEAK,
+    MIN_FS,
+)
 from .recording import SUPPORTED, choose_lead, norm_name, recording, robust_peak_to_peak
 from .recording import unit_scale as _unit_scale
-from .sniff import as_text, content_lines, is_numeric_row, split_row
+from .sniff import NUMBER, as_text, content_lines, is_numeric_row, split_row
 
 NO_TIME_COLUMN = (
     "The CSV file has no time column, so the sampling rate is unknown. Please enter the "
@@ -91,7 +98,10 @@ def check_head(name, data, fs=None):
         raise InputRejected(f"“{name}” is not a text CSV file.")
     if not complete:
         text = text[: text.rfind("\n") + 1]  # the last line may be cut
+    if data.count(b"\n") > CSV_MAX_ROWS + 1:
+        raise _too_many_rows(f"“{name}”")
     rows = [split_row(line) for line in content_lines(text)]
+    _check_cells(name, text)
     numeric = [r for r in rows if is_numeric_row(r)]
     if complete and len(numeric) < CSV_MIN_ROWS:
         raise InputRejected(
@@ -105,6 +115,36 @@ def check_head(name, data, fs=None):
         )
     if fs is None and not _may_have_time_column(_lines(text)):
         raise InputRejected(f"“{name}”: {NO_TIME_COLUMN}")
+
+
+def _too_many_rows(subject):
+    return InputRejected(
+        f"{subject} has more than {CSV_MAX_ROWS:,} rows; we accept at most that many samples "
+        "(an hour at 1,000 samples per second). Please upload a shorter recording."
+    )
+
+
+def _check_cells(name, text):
+    """Every row after an optional header holds numbers only: no NaN, inf, text or empty
+    cell (in the lines of ``text``, the head of the file)."""
+    header_seen = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        cells = split_row(stripped)
+        if not header_seen:
+            header_seen = True
+            if not is_numeric_row(cells):
+                continue  # the header row
+        bad = next((c for c in cells if c == "" or not NUMBER.match(c)), None)
+        if bad is not None:
+            shown = f"“{bad[:20]}”" if bad else "an empty cell"
+            raise InputRejected(
+                f"“{name}”: row {number} holds {shown}, which is not a number. Every row after "
+                "the header must hold numbers only (no NaN, inf, text or gaps); export the "
+                "recording again."
+            )
 
 
 def _may_have_time_column(lines):
@@ -135,6 +175,8 @@ def read(path, fs=None):
         raise InputRejected("This file is not an ECG recording we can read. " + SUPPORTED) \
             from None
     lines = _lines(text)
+    if len(lines) > CSV_MAX_ROWS + 1:
+        raise _too_many_rows("The CSV file")
     if len(lines) < 2:
         raise InputRejected("The CSV file holds too few rows to be an ECG. " + SUPPORTED)
     delim, decimal_comma, header, body = _layout(lines)

@@ -17,8 +17,11 @@ WFDB_MAX_SIGNALS = 64
 EDF_MAX_SIGNALS = 512
 # A header is text of at most this many bytes; it is also how much of a file the sniffer reads.
 HEADER_MAX_BYTES = 64 * 1024
-# A CSV signal has at least this many rows of numbers (one row per sample).
+# A CSV signal has at least this many rows of numbers (one row per sample), and at most this
+# many: an hour at 1,000 samples per second. Parsing text costs the worker far more memory per
+# value than a binary format, so this bound is lower than MAX_SAMPLES.
 CSV_MIN_ROWS = 10
+CSV_MAX_ROWS = 3_600_000
 
 # Pictures of one heartbeat: Pillow refuses to decode more pixels (decompression bombs).
 MAX_PIXELS = 25_000_000

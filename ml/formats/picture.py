@@ -1,7 +1,8 @@
 """Pictures of one heartbeat: PNG, JPEG, BMP, GIF or TIFF, read safely with Pillow.
 
 ``check_header`` opens the picture's header only (format, size, colour mode; nothing is
-decoded), for the upload; ``load_image`` decodes it. Both refuse pictures of more than
+decoded) and checks that the file ends where the picture does, for the upload;
+``load_image`` decodes it. Both refuse pictures of more than
 ``max_pixels`` (``limits.MAX_PIXELS`` unless the caller sets its own): Pillow would otherwise
 decompress a few kilobytes into gigabytes.
 """
@@ -51,6 +52,7 @@ def check_header(name, data, fmt, max_pixels=MAX_PIXELS):
         ) from None
     if size[0] * size[1] > max_pixels:
         raise _too_large(name, max_pixels)
+    _check_complete(name, data, fmt)
     if mode not in MODES:
         raise InputRejected(
             f"“{name}” uses the {mode} colour mode. Save it as an RGB or grayscale image."
@@ -60,6 +62,33 @@ def check_header(name, data, fmt, max_pixels=MAX_PIXELS):
             f"“{name}” is only {size[0]}x{size[1]} pixels: too small to show a heartbeat. "
             f"Use at least {MIN_SIDE} pixels on each side."
         )
+
+
+PNG_END = b"IEND\xaeB`\x82"
+
+
+def _check_complete(name, data, fmt):
+    """Refuse, from its bytes (nothing is decoded), a picture that stops before its end or
+    that goes on after it (a second file appended: a polyglot)."""
+    cut = InputRejected(
+        f"“{name}” is incomplete: the picture stops before its end (it may have been cut off "
+        "while copying). Save or export it again and upload the new file."
+    )
+    if fmt == "png":
+        end = data.rfind(PNG_END)
+        if end < 0:
+            raise cut
+        if end + len(PNG_END) != len(data):
+            raise InputRejected(
+                f"“{name}” holds other data after the end of the picture (two files in one?). "
+                "Save or export the picture again and upload the new file."
+            )
+    elif fmt == "jpeg" and data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda"):
+        raise cut  # no end-of-image marker after the last scan
+    elif fmt == "gif" and not data.rstrip(b"\x00").endswith(b";"):
+        raise cut
+    elif fmt == "bmp" and int.from_bytes(data[2:6], "little") > len(data):
+        raise cut
 
 
 def load_image(source, max_pixels=MAX_PIXELS):

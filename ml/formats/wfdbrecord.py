@@ -89,6 +89,8 @@ def parse_header(name, data):
         fs = float(match["fs"]) if match["fs"] else DEFAULT_FS
     except ValueError:
         fs = None
+    if match["fs"] is None and next(content_lines(text))[match.end():].split():
+        fs = None  # a third field that is no number ("nan"): not a rate WFDB could read
     return WfdbHeader(match["name"], text, nsig, nsamp, signals, fs)
 
 

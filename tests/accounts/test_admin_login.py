@@ -29,13 +29,15 @@ def test_posting_credentials_to_the_admin_login_does_not_sign_in(client, staff):
     assert logged_in_user_id(client) is None
 
 
-def test_staff_signing_in_through_allauth_reach_the_admin(client, staff):
+def test_staff_without_two_factor_authentication_are_sent_to_set_it_up(client, staff):
     response = client.post(
         reverse("account_login"), {"login": staff.email, "password": PASSWORD, "next": ADMIN}
     )
 
     assert response["Location"] == ADMIN
-    assert client.get(ADMIN).status_code == 200
+    response = client.get(ADMIN, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    assert "requires two-factor authentication" in response.content.decode()
 
 
 def test_a_signed_in_non_staff_user_is_refused(client, patient):

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 
 from accounts.decorators import verified_doctor_required
 from ecgsite.urls import urlpatterns as site_urlpatterns
-from tests.factories import DOCTOR_DETAILS
+from tests.factories import DOCTOR_DETAILS, admin_login
 
 
 @verified_doctor_required
@@ -84,8 +84,7 @@ def test_choosing_doctor_on_the_profile_is_only_a_request(client, patient):
 
 def test_an_administrator_verifying_the_doctor_opens_the_features(client, staff,
                                                                   unverified_doctor):
-    admin = client
-    admin.force_login(staff)
+    admin = admin_login(client, staff)
     response = admin.post(reverse("admin:accounts_user_changelist"), {
         "action": "verify_doctors", "_selected_action": [unverified_doctor.pk],
     })

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
+from tests.factories import admin_login
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,7 @@ UNSAFE_DRAFT = "## Draft part\n\n<script>alert(1)</script>[x](javascript:alert(2
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+    return admin_login(client, staff)
 
 
 def test_the_change_form_shows_the_sanitised_preview_of_the_saved_text(staff_client):

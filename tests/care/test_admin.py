@@ -4,15 +4,14 @@ import pytest
 from django.urls import reverse
 
 from care.models import Review
-from tests.factories import make_diagnosis
+from tests.factories import admin_login, make_diagnosis
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, staff):
-    client.force_login(staff)
-    return client
+    return admin_login(client, staff)
 
 
 def test_diagnoses_can_be_filtered_by_review(admin_client, patient, doctor):

@@ -5,14 +5,14 @@ import redis
 from django.conf import settings
 
 from sharing.models import AuditLog
-from tests.factories import make_diagnosis
+from tests.factories import admin_login, make_diagnosis
 
 pytestmark = pytest.mark.django_db
 
 
 def test_staff_see_the_diagnoses_and_their_files(client, staff, patient):
     d = make_diagnosis(patient, kind="signal", label="V")
-    client.force_login(staff)
+    admin_login(client, staff)
 
     listing = client.get("/admin/diagnosis/diagnosis/?status__exact=done")
     detail = client.get(f"/admin/diagnosis/diagnosis/{d.pk}/change/")
@@ -27,7 +27,7 @@ def test_the_retry_action_queues_failed_diagnoses_again(client, staff, patient,
     broker.delete("celery")
     failed = make_diagnosis(patient, status="failed", attempts=3)
     done = make_diagnosis(patient, status="done")
-    client.force_login(staff)
+    admin_login(client, staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/diagnosis/diagnosis/", {

@@ -6,8 +6,8 @@ diagnosis.signals.run_claimed that worker_settings.py connects) so it can be kil
 running. The message stays unacknowledged (acks_late); Redis hands it out
 again after the visibility timeout, here shortened to 25 s with the time limits below it
 (and worker_settings.py makes kombu look for such messages every 2 s).
-The row's claim (time limit + margin = 22 s) has expired by then, so the restarted worker
-claims it and finishes it.
+The row's lease (6 s, no longer renewed by the dead worker's heartbeat) has expired by then,
+so the restarted worker claims it and finishes it.
 """
 import os
 import signal
@@ -29,7 +29,7 @@ LIMITS = {
     "CELERY_VISIBILITY_TIMEOUT": "25",
     "CELERY_TASK_SOFT_TIME_LIMIT": "15",
     "CELERY_TASK_TIME_LIMIT": "20",
-    "ECG_DIAGNOSIS_CLAIM_MARGIN_S": "2",
+    "ECG_DIAGNOSIS_LEASE_S": "6",
 }
 
 

@@ -250,9 +250,10 @@ def _png(image):
 
 def test_the_picture_check_reads_the_header_only():
     good = _png(Image.new("RGB", (200, 120), "white"))
-    # A broken pixel stream behind an intact header: the header check passes, decoding fails.
+    # A broken pixel stream between an intact header and end: the header check passes,
+    # decoding fails.
     start = good.index(b"IDAT") + 4
-    broken = good[:start] + bytes(len(good) - start)
+    broken = good[:start] + bytes(len(good) - start - 12) + good[-12:]
     picture.check_header("b.png", broken, "png")
     with pytest.raises(InputRejected):
         load_image(broken)

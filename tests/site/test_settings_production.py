@@ -135,7 +135,7 @@ def test_with_servers_configured_it_uses_postgresql_and_redis(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache", '
+        '["django.db.backends.postgresql", "ecgsite.cache.ResilientRedisCache", '
         '"redis://redis:6379/0"]'
     )
     assert not (tmp_path / "var" / "broker").exists()

@@ -6,7 +6,7 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from . import storage
+from . import inference, storage
 from .models import Diagnosis, DiagnosisFile
 from .validators import CheckedUpload, rewrite_wfdb_header
 
@@ -28,6 +28,7 @@ class PlannedFile:
     content: bytes
     content_type: str
     original_name: str
+    role: str = DiagnosisFile.Role.INPUT
 
     @property
     def basename(self):
@@ -64,7 +65,8 @@ def plan_files(owner_id, checked: CheckedUpload):
     return planned
 
 
-def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None):
+def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
+                     original_name=None):
     """Store the files, write the row (queued) and enqueue it once the row is committed.
 
     If anything fails before the commit, the files already written are removed again:
@@ -80,12 +82,14 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None)
                 owner=owner,
                 kind=checked.kind,
                 input_format=checked.input_format,
-                original_name=checked.original_name,
+                original_name=(checked.original_name if original_name is None
+                               else original_name[:255]),
                 input_fs=input_fs,
             )
             DiagnosisFile.objects.bulk_create(
-                DiagnosisFile(diagnosis=diagnosis, file=f.name, original_name=f.original_name,
-                              content_type=f.content_type, size=len(f.content))
+                DiagnosisFile(diagnosis=diagnosis, role=f.role, file=f.name,
+                              original_name=f.original_name, content_type=f.content_type,
+                              size=len(f.content))
                 for f in planned
             )
             pk = diagnosis.pk
@@ -140,6 +144,19 @@ def submit_upload(owner, checked: CheckedUpload, input_fs=None):
     """Everything after the upload checks: store and queue. The recording is decoded once, by
     the worker; what its content checks refuse comes back as a failed diagnosis."""
     return create_diagnosis(owner, checked, input_fs=input_fs)
+
+
+def submit_recording(owner, recording, name=""):
+    """A recording that arrives already decoded (leads of numbers, through the API), as an
+    ``ml.formats.Recording`` that passed its checks: stored as the worker stores the leads it
+    decodes from a file, so the worker reads it as it reads any kept leads."""
+    leads = recording.to_npz()
+    planned = [PlannedFile(
+        storage.path_for(owner.pk, storage.new_stem(), inference.LEADS_EXT), leads,
+        "application/octet-stream", "", role=DiagnosisFile.Role.LEADS,
+    )]
+    checked = CheckedUpload(Diagnosis.Kind.SIGNAL, recording.format)
+    return create_diagnosis(owner, checked, planned, original_name=name)
 
 
 def queue_position(diagnosis):

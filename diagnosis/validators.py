@@ -88,6 +88,21 @@ def check_upload(files, fs=None):
     return check_wfdb(named, source="files")
 
 
+def request_too_large(content_length):
+    """The message refusing a request body of ``content_length`` bytes (the header's value),
+    or None. Checked before the body is read: one upload may carry a WFDB header and its data
+    files, so up to twice the per-file limit plus room for the form's other fields."""
+    limit = 2 * settings.ECG_UPLOAD_MAX_BYTES + 1024 * 1024
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        length = 0
+    if length <= limit:
+        return None
+    return (f"This upload is {filesizeformat(length)}; the limit is "
+            f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+
+
 def display_name(name):
     """The last path component of a client-supplied name, without control characters."""
     name = re.split(r"[\\/]", name or "")[-1]

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -20,7 +19,7 @@ from sharing import audit
 from . import hooks, presenters, services, trace
 from .forms import HistoryFilterForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
-from .validators import UploadRejected
+from .validators import UploadRejected, request_too_large
 
 
 def _visible(request, pk):
@@ -39,14 +38,8 @@ def _wants_json(request):
 def upload(request):
     if request.method == "POST":
         # Refuse an oversized body before it is read (the CSRF check would read it).
-        limit = 2 * settings.ECG_UPLOAD_MAX_BYTES + 1024 * 1024
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            message = (f"This upload is {filesizeformat(length)}; the limit is "
-                       f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+        message = request_too_large(request.META.get("CONTENT_LENGTH"))
+        if message:
             return _upload_refused(request, UploadForm(), message, status=413)
     return _upload(request)
 

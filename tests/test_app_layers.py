@@ -1,7 +1,7 @@
 """The site's apps form layers: each imports only apps below it, never one above, so there
 is no import loop between apps and an app can be understood from those below it.
 
-    accounts, articles  <  sharing  <  diagnosis  <  care  <  metrics
+    accounts, articles  <  sharing  <  diagnosis  <  care  <  metrics  <  api
 
 sharing (shares, invitations, the access log) sits below diagnosis because the access rule
 needs it; care (the doctors' workspace and reviews) and metrics read diagnosis. Apps above
@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
-LAYERS = ["accounts", "articles", "sharing", "diagnosis", "care", "metrics"]
+LAYERS = ["accounts", "articles", "sharing", "diagnosis", "care", "metrics", "api"]
 # Site helpers any app may use (the rest of ecgsite, its URLs above all, sits on top).
 SHARED = {"ecgsite.paging"}
 # Template tag libraries by the app that defines them.

@@ -50,7 +50,9 @@ def _field_errors(detail, prefix=""):
     if isinstance(detail, dict):
         errors = {}
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # A nested serializer's general errors belong to the field that holds it.
+            name = prefix if prefix and key in GENERAL_FIELDS else (
+                f"{prefix}.{key}" if prefix else str(key))
             if isinstance(value, dict):
                 errors.update(_field_errors(value, name))
             elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
@@ -119,4 +121,6 @@ def exception_handler(exc, context):
     else:
         detail = " ".join(_messages(exc.detail))
         errors = getattr(exc, "errors", None)
-    return problem_response(request, exc.status_code, detail, _first_code(exc), errors, headers)
+    # Validation errors all share one code; which field and why is in ``errors``.
+    code = "invalid" if isinstance(exc, exceptions.ValidationError) else _first_code(exc)
+    return problem_response(request, exc.status_code, detail, code, errors, headers)

@@ -39,8 +39,8 @@ class ApiClient:
     def put_json(self, path, data, **kwargs):
         return self._call("put", path, data, content_type="application/json", **kwargs)
 
-    def post_files(self, path, files, **data):
-        return self._call("post", path, {"files": files, **data})
+    def post_files(self, path, files, headers=None, **data):
+        return self._call("post", path, {"files": files, **data}, headers=headers)
 
 
 def api_client(user=None, **token_fields):

@@ -32,6 +32,6 @@ class TokenForm(forms.Form):
 
     def save(self):
         """Creates the token; returns (token, the secret to show once)."""
-        days = self.cleaned_data["expires"]
-        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
-        return ApiToken.issue(self.user, self.cleaned_data["name"].strip(), expires_at)
+        days, now = self.cleaned_data["expires"], timezone.now()
+        expires_at = now + timedelta(days=int(days)) if days else None
+        return ApiToken.issue(self.user, self.cleaned_data["name"].strip(), expires_at, now)

@@ -52,10 +52,11 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…) of {self.user}"
 
     @classmethod
-    def issue(cls, user, name, expires_at=None):
+    def issue(cls, user, name, expires_at=None, now=None):
         """A new token for ``user``: returns (row, the secret to show once)."""
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, expires_at=expires_at,
+                                   created_at=now or timezone.now(),
                                    key_hash=hash_secret(secret), hint=secret[:10])
         return token, secret
 

@@ -90,10 +90,11 @@ class DiagnosisList(APIView):
         message = request_too_large(length)
         if not message and not request.content_type.startswith("multipart/"):
             limit = settings.ECG_UPLOAD_MAX_BYTES
-            if int(length or 0) > limit:
-                message = (f"This request is {filesizeformat(int(length))}; leads sent as JSON "
-                           f"may take at most {filesizeformat(limit)}. Send a long recording "
-                           "as a file instead.")
+            size = int(length) if (length or "").isdigit() else 0
+            if size > limit:
+                message = (f"This request is {filesizeformat(size)}; leads sent as JSON may "
+                           f"take at most {filesizeformat(limit)}. Send a long recording as a "
+                           "file instead.")
         if message:
             raise Problem(message, status_code=413, code="too_large")
 

@@ -43,7 +43,7 @@ class UploadForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         files = cleaned.get("files")
-        if files:
+        if files is not None:  # [] when none was sent: check_upload says to choose one
             try:
                 cleaned["checked"] = check_upload(files, fs=cleaned.get("sampling_rate"))
             except UploadRejected as exc:

@@ -63,6 +63,22 @@ def stored_leads(diagnosis):
     return None if leads is None else _read(leads)
 
 
+def leads_used(diagnosis):
+    """(lead names, name of the lead the model read) of the diagnosis's kept leads, or None
+    when there are none (a picture, or a recording the worker has not decoded yet). Reads
+    only the names from the .npz, not the samples."""
+    stored = next((f for f in diagnosis.files.all() if f.role == DiagnosisFile.Role.LEADS), None)
+    if stored is None:
+        return None
+    import numpy as np
+
+    with default_storage.open(stored.file.name, "rb") as fh, \
+            np.load(fh, allow_pickle=False) as data:
+        names = tuple(str(n) for n in data["lead_names"])
+        main = int(data["main"])
+    return names, names[main]
+
+
 def main_file(basenames):
     """The file the reader opens: the header of a WFDB record, else the only file."""
     headers = [b for b in basenames if b.endswith(".hea")]

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import storage
+from . import inference, storage
 from .models import Diagnosis, DiagnosisFile
 from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
@@ -33,6 +33,7 @@ class PlannedFile:
     content: bytes
     content_type: str
     original_name: str
+    role: str = DiagnosisFile.Role.INPUT
 
     @property
     def basename(self):
@@ -70,7 +71,7 @@ def plan_files(owner_id, checked: CheckedUpload):
 
 
 def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
-                     content_hash=""):
+                     content_hash="", original_name=None):
     """Store the files, write the row (queued) and enqueue it once the row is committed.
 
     If anything fails before the commit, the files already written are removed again:
@@ -86,13 +87,15 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                 owner=owner,
                 kind=checked.kind,
                 input_format=checked.input_format,
-                original_name=checked.original_name,
+                original_name=(checked.original_name if original_name is None
+                               else original_name[:255]),
                 input_fs=input_fs,
                 content_hash=content_hash,
             )
             DiagnosisFile.objects.bulk_create(
-                DiagnosisFile(diagnosis=diagnosis, file=f.name, original_name=f.original_name,
-                              content_type=f.content_type, size=len(f.content))
+                DiagnosisFile(diagnosis=diagnosis, role=f.role, file=f.name,
+                              original_name=f.original_name, content_type=f.content_type,
+                              size=len(f.content))
                 for f in planned
             )
             pk = diagnosis.pk
@@ -191,6 +194,22 @@ def check_upload_limits(owner, now=None):
             raise UploadLimited(
                 f"You have uploaded {limit} files in {when}, the most we accept. Please try "
                 "again later.")
+
+
+def submit_recording(owner, recording, name=""):
+    """A recording that arrives already decoded (leads of numbers, through the API), as an
+    ``ml.formats.Recording`` that passed its checks: stored as the worker stores the leads it
+    decodes from a file, so the worker reads it as it reads any kept leads. The same
+    per-person limits as uploaded files apply (one person's submissions pass in turn)."""
+    planned = [PlannedFile(
+        storage.path_for(owner.pk, storage.new_stem(), inference.LEADS_EXT), recording.to_npz(),
+        "application/octet-stream", "", role=DiagnosisFile.Role.LEADS,
+    )]
+    checked = CheckedUpload(Diagnosis.Kind.SIGNAL, recording.format)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
+        check_upload_limits(owner)
+        return create_diagnosis(owner, checked, planned, original_name=name)
 
 
 def queue_position(diagnosis):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from ecgsite.uploads import max_request_bytes
 from ml.errors import InputRejected
 from ml.formats import PICTURES, csvtable, edf, picture, sniff, wfdbrecord
 from ml.formats.sniff import RECORD_LINE
@@ -102,6 +103,21 @@ def check_upload(files, fs=None):
     if len(named) == 1:
         return check_single(*named[0], fs=fs)
     return check_wfdb(named, source="files")
+
+
+def request_too_large(content_length):
+    """The message refusing a request body of ``content_length`` bytes (the header's value),
+    or None. Checked before the body is read: one upload may carry a WFDB header and its data
+    files, so up to twice the per-file limit plus room for the form's other fields."""
+    limit = max_request_bytes()
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        length = 0
+    if length <= limit:
+        return None
+    return (f"This upload is {filesizeformat(length)}; the limit is "
+            f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
 
 
 def display_name(name):

@@ -17,13 +17,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ecgsite.paging import page_context
-from ecgsite.uploads import max_request_bytes
 from sharing import audit
 
 from . import hooks, presenters, services, trace
 from .forms import HistoryFilterForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
-from .validators import UploadRejected
+from .validators import UploadRejected, request_too_large
 
 
 def _visible(request, pk):
@@ -42,14 +41,8 @@ def _wants_json(request):
 def upload(request):
     if request.method == "POST":
         # Refuse an oversized body before it is read (the CSRF check would read it).
-        limit = max_request_bytes()
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            message = (f"This upload is {filesizeformat(length)}; the limit is "
-                       f"{filesizeformat(settings.ECG_UPLOAD_MAX_BYTES)} per file.")
+        message = request_too_large(request.META.get("CONTENT_LENGTH"))
+        if message:
             return _upload_refused(request, UploadForm(), message, status=413)
         try:
             request.FILES  # noqa: B018 - parse the body here, where a bad one gets a message

@@ -9,7 +9,7 @@ from ml.registry import CLASSES, N_CLASSES
 
 # Which main-navigation entry a page belongs to, from its URL namespace or name.
 _SECTION_BY_NAMESPACE = {"articles": "learn", "accounts": "account", "doctors": "patients",
-                         "sharing": "history"}
+                         "sharing": "history", "api_tokens": "account"}
 _SECTION_BY_NAME = {"home": "home", "about": "about", "info": "learn", "upload": "upload",
                     "metrics": "metrics"}
 _ACCOUNT_PREFIXES = ("account_", "mfa_", "socialaccount_")

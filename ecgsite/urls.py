@@ -21,11 +21,13 @@ urlpatterns = [
     path("about/", article_views.about, name="about"),
     path("info/", article_views.info, name="info"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/api-tokens/", include("api.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("diagnosis/", include("diagnosis.urls")),
     path("learn/", include("articles.urls")),
     path("sharing/", include("sharing.urls")),
     path("doctors/", include("care.urls")),
     path("metrics/", include("metrics.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

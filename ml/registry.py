@@ -50,6 +50,9 @@ class BeatClass:
     article_slug: str  # articles/content/<slug>.md explains the finding
     example: tuple  # (database, record) a typical beat is drawn from for the Info page
     mitdb_symbols: tuple = ()  # MIT-BIH beat annotation symbols of the class
+    # (SNOMED CT code, display) of the finding, from DICOM's "ECG Finding" value set (CID
+    # 3230); the FHIR export codes a finding with it.
+    snomed: tuple = ()
 
     @property
     def css_var(self):
@@ -58,19 +61,24 @@ class BeatClass:
 
 CLASSES = (
     BeatClass("N", "Normal", "Normal", "#1e6b3a", "baseline", 5, Urgency(NONE),
-              "normal-sinus-rhythm", ("mitdb", "100"), ("N",)),
+              "normal-sinus-rhythm", ("mitdb", "100"), ("N",), snomed=("164854000", "Normal")),
     BeatClass("L", "Left Bundle Branch Block", "LBBB", "#5b3f9e", "pattern", 1, Urgency(SOON),
-              "left-bundle-branch-block", ("mitdb", "109"), ("L",)),
+              "left-bundle-branch-block", ("mitdb", "109"), ("L",),
+              snomed=("63467002", "Left bundle branch block")),
     BeatClass("R", "Right Bundle Branch Block", "RBBB", "#0b5f7a", "pattern", 2,
-              Urgency(ROUTINE), "right-bundle-branch-block", ("mitdb", "118"), ("R",)),
+              Urgency(ROUTINE), "right-bundle-branch-block", ("mitdb", "118"), ("R",),
+              snomed=("59118001", "Right bundle branch block")),
     BeatClass("A", "Premature Atrial Contraction", "PAC", "#8a5a00", "ectopic", 4,
-              Urgency(ROUTINE), "premature-atrial-contractions", ("mitdb", "209"), ("A",)),
+              Urgency(ROUTINE), "premature-atrial-contractions", ("mitdb", "209"), ("A",),
+              snomed=("284470004", "Atrial premature contraction")),
     # A burden of about 10 % or more is linked with weakening of the heart muscle (ESC 2022).
     BeatClass("V", "Premature Ventricular Contraction", "PVC", "#b03a2e", "ectopic", 3,
               Urgency(ROUTINE, frequent_share=0.10, frequent_level=SOON),
-              "premature-ventricular-contractions", ("mitdb", "119"), ("V",)),
+              "premature-ventricular-contractions", ("mitdb", "119"), ("V",),
+              snomed=("251175005", "Ventricular premature contraction")),
     BeatClass("VF", "Ventricular Fibrillation", "VF", "#7d0e3f", "episode", 0,
-              Urgency(EMERGENCY), "ventricular-fibrillation", ("vfdb", "422"), ("!",)),
+              Urgency(EMERGENCY), "ventricular-fibrillation", ("vfdb", "422"), ("!",),
+              snomed=("71908006", "Ventricular fibrillation")),
 )
 
 CLASS_CODES = tuple(c.code for c in CLASSES)

@@ -14,7 +14,9 @@ settings in this shell (the script creates its test users through the ORM), e.g.
 What it measures, after one warm-up upload (the worker loads the model on its first task):
   * 1 user: beat images uploaded one after another;
   * 20 users at once (threads, each its own session), each uploading beat images in turn;
-  * one 30-minute MIT-BIH record (.hea + .dat), alone.
+  * one 30-minute MIT-BIH record (.hea + .dat), alone;
+  * with --api (or --api-only): 20 clients at once submitting beat pictures through the JSON
+    API with their own API tokens (bearer authentication, polling the status endpoint).
 Latency is "upload started -> status endpoint says finished", seen by the client (polling
 every --poll seconds), and also the server's own figure (finished_at - queued_at). Throughput
 is finished diagnoses per minute over the whole concurrent run.
@@ -227,6 +229,104 @@ def run_users(clients, images, per_user):
     return results, wall
 
 
+# --- The API (--api) -------------------------------------------------------------------------
+
+
+def api_tokens(emails):
+    """A fresh API token for each bench user (created through the ORM, as the account page
+    does); the bench's earlier tokens are deleted first."""
+    from django.contrib.auth import get_user_model
+
+    from api.models import ApiToken
+
+    ApiToken.objects.filter(user__email__in=emails, name="bench").delete()
+    users = get_user_model().objects.filter(email__in=emails).order_by("email")
+    return [ApiToken.issue(user, "bench")[1] for user in users]
+
+
+class ApiClient:
+    """One device with an API token: submits through POST /api/v1/diagnoses/ and polls the
+    diagnosis's status link (standard library HTTP only)."""
+
+    def __init__(self, base_url, token, poll):
+        self.base = base_url.rstrip("/")
+        self.poll = poll
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    def request(self, url, data=None, content_type=None, headers=None):
+        request = urllib.request.Request(url if url.startswith("http") else self.base + url,
+                                         data=data, headers={**self.headers, **(headers or {})})
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(request, timeout=600) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def submit(self, name, content, key):
+        boundary = secrets.token_hex(16)
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+                f"filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        return self.request("/api/v1/diagnoses/", body,
+                            f"multipart/form-data; boundary={boundary}",
+                            {"Idempotency-Key": key})
+
+    def upload(self, name, content, timeout=600):
+        """Submit one picture and wait for its result; returns a record like Client.upload."""
+        start = time.perf_counter()
+        code, body = self.submit(name, content, key=secrets.token_hex(16))
+        uploaded = time.perf_counter()
+        if code != 201:
+            raise RuntimeError(f"API submission refused ({code}): {body[:300]!r}")
+        status = json.loads(body)
+        while not status["finished"]:
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"diagnosis {status['id']} not finished after {timeout} s")
+            time.sleep(self.poll)
+            code, body = self.request(status["links"]["status"])
+            if code == 429:  # over the token's rate limit: wait as told
+                continue
+            status = json.loads(body)
+        end = time.perf_counter()
+        server = (datetime.fromisoformat(status["finished_at"])
+                  - datetime.fromisoformat(status["queued_at"])).total_seconds()
+        return {"latency": end - start, "upload": uploaded - start, "server": server,
+                "status": status["status"], "label": status["label"], "end": end,
+                "start": start, "error": status["error"]}
+
+
+def run_api(args, emails, images):
+    """--api: the concurrent run again, through the API: args.users devices at once, each
+    submitting args.per_user beat pictures in turn and polling each to its result."""
+    clients = [ApiClient(args.base_url, token, args.poll)
+               for token in api_tokens(emails[: args.users])]
+    warm = clients[0].upload("warm-up.png", images[0])
+    print(f"{'API warm-up':<34} latency {warm['latency']:6.2f} s ({warm['status']})",
+          flush=True)
+    results, lock = [], threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def work(index, client):
+        barrier.wait()
+        for k in range(args.per_user):
+            image = images[(index * args.per_user + k) % len(images)]
+            result = client.upload(f"api-beat-{index}-{k}.png", image)
+            with lock:
+                results.append(result)
+
+    threads = [threading.Thread(target=work, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    report(f"beat image, API, {args.users} clients", results, wall)
+    print(f"   (submit request alone: p50 {percentile([r['upload'] for r in results], .5):.2f} s,"
+          f" p95 {percentile([r['upload'] for r in results], .95):.2f} s)", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
@@ -239,6 +339,10 @@ def main(argv=None):
     parser.add_argument("--records", type=int, default=3, help="times to run the record")
     parser.add_argument("--poll", type=float, default=0.1, help="status poll interval (s)")
     parser.add_argument("--keep", action="store_true", help="keep the bench diagnoses")
+    parser.add_argument("--api", action="store_true",
+                        help="also submit through the API (the concurrent run, with tokens)")
+    parser.add_argument("--api-only", action="store_true",
+                        help="only the API run (no browser-form runs)")
     args = parser.parse_args(argv)
 
     setup_django()
@@ -249,6 +353,12 @@ def main(argv=None):
     images = beat_images(data_dir, 40)
     print(f"Site {args.base_url}; {len(images)} beat images from mitdb; record "
           f"{args.record} from {data_dir / 'mitdb'}", flush=True)
+
+    if args.api_only:
+        run_api(args, emails, images)
+        if not args.keep:
+            delete_bench_diagnoses()
+        return
 
     solo = Client(args.base_url, emails[0], args.poll)
     warm = solo.upload([("warm-up.png", images[0])])
@@ -270,6 +380,9 @@ def main(argv=None):
     report(f"30-minute record {args.record}", results)
     print(f"   (upload request alone: p50 {percentile([r['upload'] for r in results], .5):.2f} s;"
           f" label {results[-1]['label']})")
+
+    if args.api:
+        run_api(args, emails, images)
 
     if not args.keep:
         delete_bench_diagnoses()

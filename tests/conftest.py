@@ -209,3 +209,15 @@ def migrator(transactional_db):
         yield migrator
     finally:
         migrator.migrate_to_latest()
+
+
+@pytest.fixture
+def revoked_doctor(db, patient):
+    """A verified doctor whose share the patient revoked (through the same code the sharing
+    page uses)."""
+    from sharing import invitations
+
+    former = make_user("former@example.com", role="doctor", verified_doctor=True)
+    share = share_between(patient, former)
+    invitations.revoke(patient, share.pk)
+    return former

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
     # The site's apps, each importing only those listed before it (the apps-in-layers import
     # contract in pyproject.toml).
     "accounts",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "diagnosis",
     "care",
     "metrics",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -359,5 +363,49 @@ CELERY_BEAT_SCHEDULE = {
     "diagnosis-requeue-stale": {
         "task": "diagnosis.tasks.requeue_stale",
         "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=15.0),
+    },
+}
+
+# --- The JSON API (the api app) ----------------------------------------------------------
+# Requests per API token (per signed-in session, per address without either) and window:
+# "<count>/<s|m|h|d>". Submissions count against both limits.
+ECG_API_RATE_LIMIT = env.str("ECG_API_RATE_LIMIT", default="600/m")
+ECG_API_SUBMIT_RATE_LIMIT = env.str("ECG_API_SUBMIT_RATE_LIMIT", default="60/m")
+ECG_API_ANON_RATE_LIMIT = env.str("ECG_API_ANON_RATE_LIMIT", default="60/m")
+# How long an Idempotency-Key given with a submission is remembered.
+ECG_API_IDEMPOTENCY_HOURS = env.int("ECG_API_IDEMPOTENCY_HOURS", default=24)
+ECG_API_MAX_TOKENS_PER_USER = env.int("ECG_API_MAX_TOKENS_PER_USER", default=20)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        # The site's own pages (and the API docs page) call the API with the session cookie;
+        # DRF checks the CSRF token on every unsafe request made that way.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RequestRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer",
+                                 "api.renderers.ProblemJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ECG Insight API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClassCodeEnum": "ml.registry.CLASS_CODES",
+        "DiagnosisStatusEnum": "diagnosis.models.Diagnosis.Status",
+        "DiagnosisKindEnum": "diagnosis.models.Diagnosis.Kind",
+        "ReviewLabelEnum": "care.models.REVIEW_LABEL_CHOICES",
+        "ModelCardStatusEnum": ["ok", "missing", "unreadable"],
     },
 }

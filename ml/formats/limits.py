@@ -14,6 +14,8 @@ MICROVOLT_GUESS_PEAK_TO_PEAK = 100.0
 # compressed (FLAC) record may hold a few times more than its size, up to this bound.
 MAX_SAMPLES = 40_000_000
 WFDB_MAX_SIGNALS = 64
+# Leads sent as arrays of numbers (ml.formats.arrays).
+ARRAYS_MAX_LEADS = 64
 EDF_MAX_SIGNALS = 512
 # A header is text of at most this many bytes; it is also how much of a file the sniffer reads.
 HEADER_MAX_BYTES = 64 * 1024

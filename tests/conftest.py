@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
-from tests.factories import make_diagnosis, make_user, share_between
+from tests.factories import admin_login, make_diagnosis, make_user, share_between
 from tests.migrator import Migrator
 
 DATA_FIXTURE = "data_dir"
@@ -221,3 +221,9 @@ def revoked_doctor(db, patient):
     share = share_between(patient, former)
     invitations.revoke(patient, share.pk)
     return former
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    """pytest-django's admin_client, signed in the way the admin requires (a second factor)."""
+    return admin_login(client, staff)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import make_user
+from tests.factories import admin_login, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_the_page_needs_a_signed_in_user_and_is_in_the_account_menu(client, pati
 
 
 def verify(client, staff, user, callbacks):
-    client.force_login(staff)
+    admin_login(client, staff)
     with callbacks(execute=True):
         return client.post(reverse("admin:accounts_user_changelist"), {
             "action": "verify_doctors", "_selected_action": [user.pk]})

@@ -263,10 +263,15 @@ def test_the_same_key_with_other_content_is_refused(patient_api, record):
     assert Diagnosis.objects.count() == 1
 
 
-def test_without_a_key_each_request_is_a_new_diagnosis(patient_api):
-    for _ in range(2):
-        patient_api.post_files(URL, [upload("beat.png", beat_png())])
+def test_without_a_key_other_files_are_new_diagnoses_and_the_same_file_is_one(patient_api):
+    """Without a key, different files make different diagnoses; the same file sent again
+    within the duplicate window finds the first one, as on the upload page (one
+    implementation behind both doors: services.submit_upload)."""
+    first = patient_api.post_files(URL, [upload("beat.png", beat_png())]).json()
+    other = patient_api.post_files(URL, [upload("beat.png", beat_png(size=(200, 120)))]).json()
+    again = patient_api.post_files(URL, [upload("beat.png", beat_png())]).json()
     assert Diagnosis.objects.count() == 2
+    assert other["id"] != first["id"] and again["id"] == first["id"]
 
 
 def test_keys_are_per_user_and_expire(patient, other_patient, settings):
@@ -276,8 +281,12 @@ def test_keys_are_per_user_and_expire(patient, other_patient, settings):
                                                   headers=headers)
     assert mine.status_code == theirs.status_code == 201
 
+    # Other content under the same key is refused while the key lives, accepted once it expired.
+    other_file = [upload("b.png", beat_png(size=(200, 120)))]
+    assert api_client(patient).post_files(URL, other_file, headers=headers).status_code == 422
     IdempotencyKey.objects.update(created_at="2000-01-01T00:00Z")
-    later = api_client(patient).post_files(URL, [upload("b.png", beat_png())], headers=headers)
+    other_file = [upload("b.png", beat_png(size=(200, 120)))]
+    later = api_client(patient).post_files(URL, other_file, headers=headers)
     assert later.status_code == 201 and later.json()["id"] != mine.json()["id"]
 
 

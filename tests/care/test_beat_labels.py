@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from care.models import BeatLabel, Review
-from tests.factories import make_user, share_between
+from tests.factories import admin_login, make_user, share_between
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_beat_labels_stay_with_the_review_when_the_doctors_account_goes(shared_d
 
 def test_the_admin_shows_a_reviews_beat_labels(client, staff, shared_doctor, signal_diagnosis):
     post(client_of(shared_doctor), signal_diagnosis, {str(sample(30)): "A"})
-    client.force_login(staff)
+    admin_login(client, staff)
 
     page = client.get(reverse("admin:care_review_change", args=[Review.objects.get().pk]))
 

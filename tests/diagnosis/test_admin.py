@@ -50,7 +50,7 @@ def test_patients_cannot_use_the_admin(patient_client, patient):
 
 
 def test_opening_a_diagnosis_in_the_admin_is_logged(client, staff, signal_diagnosis):
-    client.force_login(staff)
+    admin_login(client, staff)
     page = client.get(f"/admin/diagnosis/diagnosis/{signal_diagnosis.pk}/change/")
     assert page.status_code == 200
     row = AuditLog.objects.get()

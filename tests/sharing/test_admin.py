@@ -10,12 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def entry(patient, shared_doctor, signal_diagnosis):
     doctor_browser = Client()
     doctor_browser.force_login(shared_doctor)

@@ -47,26 +47,27 @@ class Reading:
     cropped: tuple = (0, 0)  # columns dropped to bring the R peak into place
 
 
-def _trim_padding(sig, per_col=2):
-    """Drop constant runs at either end (a beat padded with a flat line), in samples."""
+def _trim_padding(sig):
+    """Samples of flat padding at either end (a beat drawn on a long constant line)."""
     n = sig.size
     scale = max(float(np.ptp(sig)), 1e-9)
     flat = np.abs(np.diff(sig)) <= 0.004 * scale + 1e-9
+    cap = min(3, n // 10)  # a line's rounded end caps make its first columns differ
 
     def run(values):
-        k = int(np.argmin(values)) if not values.all() else values.size
-        return k
+        values = values[cap:]
+        return cap + (int(np.argmin(values)) if not values.all() else values.size)
 
-    left = run(flat)
-    right = run(flat[::-1])
+    left, right = run(flat), run(flat[::-1])
     left = left if left >= PAD_MIN * n else 0
     right = right if right >= PAD_MIN * n else 0
     # Padding at another level than the beat's end (zeros) leaves a step: drop it too.
-    step = np.abs(np.diff(sig)) > 0.1 * scale
-    while left and left < n - 1 and step[left] and left < n // 2:
-        left += 1
-    while right and right < n - 1 and step[n - 2 - right] and right < n // 2:
-        right += 1
+    step = np.abs(np.diff(sig)) > 0.05 * scale
+    for _ in range(4):
+        if left and left < n // 2 and step[left]:
+            left += 1
+        if right and right < n // 2 and step[n - 2 - right]:
+            right += 1
     return left, right
 
 

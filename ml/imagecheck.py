@@ -85,10 +85,10 @@ def strip(spikes):
     )
 
 
-def downscale(gray):
+def downscale(gray, max_side=ANALYSIS_MAX_SIDE):
     """At most ANALYSIS_MAX_SIDE pixels on the longer side (box filter: thin lines survive)."""
     h, w = gray.shape
-    scale = ANALYSIS_MAX_SIDE / max(h, w)
+    scale = max_side / max(h, w)
     if scale >= 1:
         return gray
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -108,5 +108,13 @@ def local_contrast(gray):
     return float(np.percentile(np.abs(gray - local), 99.5))
 
 
+def sharpness(gray, contrast):
+    """Steepest grey-level change per pixel relative to the contrast: about 1 for a sharp line
+    (it changes within a pixel), far less for a blurred one (it fades over many pixels)."""
+    gy, gx = np.gradient(gray)
+    return float(np.percentile(np.hypot(gx, gy), 99.9)) / max(contrast, 1e-6)
+
+
 BLANK_CONTRAST = 0.035
-SHARP_CONTRAST = 0.12
+SHARP_CONTRAST = 0.12  # a line this contrasted is read even when blurred
+MIN_SHARPNESS = 0.5  # a faint line must at least be sharp

@@ -29,6 +29,9 @@ MAX_MULTI = 0.25  # share of columns where other marks lie beside the line
 MAX_CLIPPED = 0.35  # share of the line's width that may be bridged
 PAD_MIN = 0.2  # a constant run at an end this long (share of width) is padding
 ACTIVE_SHARE = 0.8
+# Pictures are read at most this large: three times the model's canvas keeps a thin line's
+# shape, and a larger picture only costs time.
+READ_MAX_SIDE = 320
 R_MIN, R_MAX = 0.25, 0.60  # R peak position (share of the window) the model was trained on
 COMPLEX_GAP = 0.12  # sharp peaks closer than this share of the width are one QRS
 TALL = 0.6
@@ -144,13 +147,14 @@ def _check_drawing(gray):
     contrast = imagecheck.local_contrast(gray)
     if contrast < imagecheck.BLANK_CONTRAST:
         raise InputRejected(imagecheck.BLANK)
-    if contrast < imagecheck.SHARP_CONTRAST:
+    if contrast < imagecheck.SHARP_CONTRAST and (
+            imagecheck.sharpness(gray, contrast) < imagecheck.MIN_SHARPNESS):
         raise InputRejected(imagecheck.BLURRED)
 
 
 def read(image):
     """A ``Reading`` of a picture of one heartbeat; InputRejected saying what was seen if not."""
-    gray = imagecheck.downscale(to_gray(image))
+    gray = imagecheck.downscale(to_gray(image), READ_MAX_SIDE)
     _check_drawing(gray)
     ink = ink_map(gray)
     if not (ink >= 0.35).any():

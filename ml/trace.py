@@ -37,14 +37,12 @@ class Trace:
 
 
 def _column_runs(mask):
-    """For each column, the (start, end) rows (inclusive) of its vertical runs of ink."""
+    """(column, start row, end row inclusive) of every vertical run of ink, column by column."""
     padded = np.pad(mask, ((1, 1), (0, 0))).astype(np.int8)
     d = np.diff(padded, axis=0)
     sc, sr = np.nonzero(d.T == 1)
-    ec, er = np.nonzero(d.T == -1)
-    counts = np.bincount(sc, minlength=mask.shape[1])
-    bounds = np.cumsum(counts)[:-1]
-    return np.split(sr, bounds), np.split(er - 1, bounds)
+    _, er = np.nonzero(d.T == -1)
+    return sc.tolist(), sr.tolist(), (er - 1).tolist()
 
 
 def _repeated(lines):
@@ -52,6 +50,10 @@ def _repeated(lines):
     (a flat line, a QRS drawn over the full height), not a grid."""
     starts = np.flatnonzero(np.diff(np.concatenate([[0], lines.astype(np.int8)])) == 1)
     return lines if starts.size >= 2 else np.zeros_like(lines)
+
+
+def _at_edge(run, h, reach=3):
+    return run[0] <= reach or run[1] >= h - 1 - reach
 
 
 def _gap(a0, a1, b0, b1):
@@ -65,14 +67,23 @@ def follow(ink, threshold):
     h, w = mask.shape
     # Grid lines are often lighter than the trace: they are found at a lower ink level.
     light = ink >= GRID_INK
-    grid_rows = _repeated(light.mean(axis=1) >= GRID_ROW)
+    grid_rows = light.mean(axis=1) >= GRID_ROW
+    # A full row is a grid (or zero) line when the line is elsewhere too; when all the ink is
+    # on it, it is a flat trace.
+    if mask[~grid_rows].any(axis=0).mean() < 0.3:
+        grid_rows[:] = False
     grid_cols = _repeated(light.mean(axis=0) >= GRID_COL)
-    starts, ends = _column_runs(mask)
-    every, own = [], []
-    for c in range(w):
-        runs = [] if grid_cols[c] else list(zip(starts[c].tolist(), ends[c].tolist(), strict=True))
-        every.append(runs)
-        own.append([r for r in runs if not grid_rows[r[0] : r[1] + 1].all()])
+    every = [[] for _ in range(w)]
+    own = [[] for _ in range(w)]
+    # Rows off the grid, cumulated: a run lies wholly on grid rows when it covers none of them.
+    off_grid = np.concatenate([[0], np.cumsum(~grid_rows)]).tolist()
+    skip = grid_cols.tolist()
+    for c, a, b in zip(*_column_runs(mask), strict=True):
+        if skip[c]:
+            continue
+        every[c].append((a, b))
+        if off_grid[b + 1] > off_grid[a]:
+            own[c].append((a, b))
     lo = np.full(w, np.nan)
     hi = np.full(w, np.nan)
     multi = 0
@@ -91,8 +102,9 @@ def follow(ink, threshold):
             if not runs:
                 continue
             best = min(runs, key=lambda r, p=prev: (_gap(*p, *r), abs(r[1] - r[0] - (p[1] - p[0]))))
-            if _gap(*prev, *best) > max(3, 0.25 * h):
-                jumps += 1
+            if _gap(*prev, *best) > max(3, 0.25 * h) and not (
+                    _at_edge(prev, h) or _at_edge(best, h)):
+                jumps += 1  # a leap that is not the line leaving and re-entering the box
             lo[c], hi[c] = best
             traced += 1
             multi += len(own[c]) > 1

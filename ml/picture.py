@@ -26,7 +26,7 @@ from .images import ink_map, to_gray
 FAINT = 0.2  # ink level of a line's faint, antialiased edge that still belongs to it
 MIN_EXPLAINED = 0.75  # share of the ink that must lie on the one line
 MAX_MULTI = 0.25  # share of columns where other marks lie beside the line
-MAX_CLIPPED = 0.35  # share of the line's width that may be bridged
+MAX_CLIPPED = 0.6  # share of the line's width that may be bridged
 PAD_MIN = 0.2  # a constant run at an end this long (share of width) is padding
 ACTIVE_SHARE = 0.8
 # Pictures are read at most this large: three times the model's canvas keeps a thin line's

@@ -25,7 +25,7 @@ renderer or its augmentation code:
 Beside each picture, our own drawing of the same beat (``ml.render``, the model's window) is
 kept, so ``ml.reports.picture_eval`` can measure the gap on exactly the same beats.
 
-    python -m ml.reports.picturedev [--per-class 120] [--out runs/picturedev]
+    python -m ml.reports.picturedev [--per-class 300] [--out runs/picturedev]
 
 writes ``<out>/pictures.npz`` (PNG/JPEG bytes, labels, styles, patients) -- never committed.
 """
@@ -47,6 +47,9 @@ W_BEFORE = beattable.WIDE_BEFORE
 STYLES = ("clipped", "clamped", "thin_grey", "centred", "spans", "axes_grid", "jpeg",
           "transparent", "pillow")
 DEFAULT_OUT = sources.REPO_ROOT / "runs" / "picturedev"
+# Beats per record and class: many patients rather than many beats of one long record (vfdb's
+# four test records are the only source of fibrillation here).
+PER_RECORD = {"mitdb": 20, "vfdb": 80, "ludb": 3, "ptbxl": 3}
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "black", "0.35", "#9467bd", "#ff7f0e")
 
 
@@ -247,7 +250,7 @@ def collect(per_class, seed, progress=None):
         for c in range(len(CLASS_CODES)):
             idx = np.flatnonzero(labels == c)
             # At most a few beats per record and class: many patients, not one long record.
-            take = rng.choice(idx, min(len(idx), 40 if info.database in ("mitdb", "vfdb") else 3),
+            take = rng.choice(idx, min(len(idx), PER_RECORD[info.database]),
                               replace=False) if len(idx) else idx
             for i in take:
                 prev_gap = peaks[i] - peaks[i - 1] if i > 0 else 10**6
@@ -274,7 +277,7 @@ def collect(per_class, seed, progress=None):
     return beats
 
 
-def build(per_class=120, seed=15, progress=None):
+def build(per_class=300, seed=15, progress=None):
     """The development set as arrays (what ``pictures.npz`` holds)."""
     beats = collect(per_class, seed, progress)
     rng = np.random.default_rng(seed + 1)
@@ -311,7 +314,7 @@ def load(path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-class", type=int, default=120)
+    parser.add_argument("--per-class", type=int, default=300)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     args = parser.parse_args(argv)

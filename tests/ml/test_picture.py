@@ -150,8 +150,8 @@ def test_a_faint_thin_grey_line_is_read_not_called_blurred():
 
 
 def test_a_plot_clipped_over_most_of_the_beat_says_where_it_is_clipped():
-    # A tall wave plotted in a range a quarter of its height: the line runs along both edges.
-    x = np.sin(np.linspace(0, 2 * np.pi, 300)) * 200
+    # A tall wave plotted in a range a twelfth of its height: the line runs along both edges.
+    x = np.sin(np.linspace(0, 2 * np.pi, 300)) * 600
     img = Image.new("L", (300, 100), 255)
     ys = np.clip(50 - x, 2, 97)
     ImageDraw.Draw(img).line(list(zip(range(300), ys.tolist(), strict=True)), fill=0, width=2)

@@ -26,7 +26,7 @@ from PIL import Image
 
 from .. import picture, render
 from ..errors import InputRejected
-from ..predictor import DEFAULT_MODEL_DIR, Predictor
+from ..predictor import DEFAULT_MODEL_DIR, Predictor, model_version
 from ..registry import CLASS_CODES
 from ..segment import no_rhythm
 from . import picturedev
@@ -188,6 +188,7 @@ def write_card(model_dir, r, command):
     modes = card.setdefault("evaluations", {}).setdefault("cv", {}).setdefault("modes", {})
     modes["picture"] = {"macro_f1": r["macro_f1"], "split": SPLIT, "per_class": r["per_class"]}
     card["pictures"] = {
+        "model_version": model_version(model_dir),
         "split": SPLIT,
         "command": command,
         "pictures": r["pictures"],
@@ -200,6 +201,10 @@ def write_card(model_dir, r, command):
         "per_style": r["per_style"],
         "read_ms_p50": r["read_ms_p50"],
         "read_ms_p95": r["read_ms_p95"],
+        "direct_accuracy": r["direct_accuracy"],
+        "own_refused_share": r["own_refused_share"],
+        "own_macro_f1": r["own_macro_f1"],
+        "own_per_class": r["own_per_class"],
     }
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     md_path = model_dir / "card.md"
@@ -226,13 +231,16 @@ def _card_md(r, command):
     )
     return f"""{CARD_SECTION}
 
-Measured by `{command}` on {r['pictures']} {SPLIT}.
+Measured by `{command}` (after `python -m ml.reports.card`, which rewrites the card) on
+{r['pictures']} {SPLIT}. The reader's thresholds were set on this development set, so these
+figures are a development estimate, not a held-out test.
 
 - Refused: {100 * r['refused_share']:.1f}% (our own drawings of the same beats:
   {100 * r['own_refused_share']:.1f}%).
 - Accuracy: {100 * r['accuracy']:.1f}% (refused pictures count as wrong), against
   {100 * r['own_accuracy']:.1f}% on our own drawings of the same beats: a gap of
-  {r['gap_points']:.1f} points. Macro-F1 {r['macro_f1']:.3f} (own drawings
+  {r['gap_points']:.1f} points (the model on its own ink of the beats' windows, no picture read:
+  {100 * r['direct_accuracy']:.1f}%). Macro-F1 {r['macro_f1']:.3f} (own drawings
   {r['own_macro_f1']:.3f}).
 - Reading a picture takes {r['read_ms_p50']:.1f} ms at the median, {r['read_ms_p95']:.1f} ms at
   the 95th percentile (each picture's best of three reads on a shared 2-core machine, before

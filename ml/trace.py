@@ -45,6 +45,27 @@ def _column_runs(mask):
     return sc.tolist(), sr.tolist(), (er - 1).tolist()
 
 
+def _drop_strays(lo, hi, ink):
+    """Forget single columns whose run floats apart from both neighbours (a tick mark or a
+    speck where the line itself was hidden: a line passes from column to column, touching), or
+    crosses the whole box, lighter than a line, between two short runs (a lone vertical grid
+    line; a QRS drawn in one column is as dark as the rest of the line)."""
+    h, n = ink.shape
+    length = hi - lo + 1
+    for c in range(1, n - 1):
+        if length[c] >= GRID_COL * h and length[c - 1] < 0.3 * h and length[c + 1] < 0.3 * h \
+                and ink[int(lo[c]) : int(hi[c]) + 1, c].mean() < 0.5:
+            lo[c] = hi[c] = np.nan
+    for c in range(1, n - 1):
+        if np.isnan(lo[c]) or np.isnan(lo[c - 1]) or np.isnan(lo[c + 1]):
+            continue
+        left = _gap(lo[c - 1], hi[c - 1], lo[c], hi[c])
+        right = _gap(lo[c], hi[c], lo[c + 1], hi[c + 1])
+        across = _gap(lo[c - 1], hi[c - 1], lo[c + 1], hi[c + 1])
+        if left > 2 and right > 2 and across <= 2:
+            lo[c] = hi[c] = np.nan
+
+
 def _repeated(lines):
     """Grid lines come several at a time: a single full row or column is the trace itself
     (a flat line, a QRS drawn over the full height), not a grid."""
@@ -109,6 +130,7 @@ def follow(ink, threshold):
             traced += 1
             multi += len(own[c]) > 1
             prev = best
+    _drop_strays(lo, hi, ink)
     valid = ~np.isnan(lo)
     r = np.arange(h)[:, None]
     with np.errstate(invalid="ignore"):

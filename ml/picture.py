@@ -34,7 +34,7 @@ ACTIVE_SHARE = 0.8
 READ_MAX_SIDE = 320
 R_MIN, R_MAX = 0.25, 0.60  # R peak position (share of the window) the model was trained on
 COMPLEX_GAP = 0.12  # sharp peaks closer than this share of the width are one QRS
-TALL = 0.6
+TALL = 0.6  # a complex this tall, relative to the tallest, counts as a beat of its own
 STRIP_SPACING = 0.3  # two complexes this far apart (share of the width) are two beats
 
 
@@ -46,8 +46,8 @@ class Reading:
     signal: np.ndarray  # the recovered beat, amplitude up, arbitrary units
     framed: set = field(default_factory=set)
     clipped: dict = field(default_factory=dict)
-    trimmed: tuple = (0, 0)  # columns of flat padding dropped on the left and right
-    cropped: tuple = (0, 0)  # columns dropped to bring the R peak into place
+    trimmed: tuple = (0, 0)  # columns of flat padding found on the left and right
+    cropped: tuple = (0, 0)  # samples dropped on each side to bring the R peak into place
 
 
 def _trim_padding(sig):
@@ -218,8 +218,8 @@ def read(image):
         signal=beat,
         framed=framed,
         clipped=dict(line.clipped),
-        trimmed=(cut_l // 2, cut_r // 2),
-        cropped=(start // 2, (sig.size - stop) // 2),
+        trimmed=(cut_l, cut_r),
+        cropped=(start, sig.size - stop),
     )
 
 

@@ -134,6 +134,9 @@ def card_figures(model_dir):
         model_version=str(card.get("model_version") or ""),
         created=_created(card.get("created")),
         splits=[
-            _split(k, evaluations[k], classes) for k in keys if isinstance(evaluations[k], dict)
+            # Blocks without a "model" entry (the picture mode's figures under "cv") are not
+            # per-split evaluations.
+            _split(k, evaluations[k], classes) for k in keys
+            if isinstance(evaluations[k], dict) and "model" in evaluations[k]
         ],
     )

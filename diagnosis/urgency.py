@@ -95,7 +95,7 @@ def _uncertain_step(diagnosis, for_doctor=False):
     ask = "" if for_doctor else ", or ask a doctor to read it"
     if diagnosis.kind == diagnosis.Kind.IMAGE:
         return ("Treat it as a guess: upload a clearer picture of a single heartbeat (one beat, "
-                f"dark line on a light background, no grid or text){ask}.")
+                f"one sharp line, no text inside the plot){ask}.")
     return ("Treat it as a guess: a recording with less noise (sit still, good electrode "
             f"contact) gives a clearer result{ask}.")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import decision, imagecheck, render, segment
+from . import decision, picture, render, segment
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
@@ -148,7 +148,7 @@ class Predictor:
         inks = []
         for i, image in enumerate(images):
             try:
-                inks.append(imagecheck.canonical_beat(image))
+                inks.append(picture.canonical_beat(image))
             except InputRejected as exc:
                 if len(images) == 1:
                     raise

@@ -106,6 +106,12 @@ def build(model_dir, evals, baselines, bench=None):
     return card
 
 
+def split_evaluations(card):
+    """The card's ``ml.reports.evaluate`` entries (per split); other evaluation blocks, such as
+    the picture mode's figures under ``cv`` (``ml.reports.picture_eval``), are left out."""
+    return {k: v for k, v in (card.get("evaluations") or {}).items() if "model" in v}
+
+
 def inputs_from_card(card):
     """The ``build`` inputs a card was made from: (evals, baselines, bench).
 
@@ -114,7 +120,7 @@ def inputs_from_card(card):
     (``--keep``); the figures still all come from the evaluation code.
     """
     evals, baselines = {}, {}
-    for split, entry in (card.get("evaluations") or {}).items():
+    for split, entry in split_evaluations(card).items():
         evals[split] = _translate(entry, to_card=False)
         if "baseline" in entry:
             baselines[split] = {"signal": entry["baseline"],
@@ -130,7 +136,7 @@ def confusion_png(card, path):
     import numpy as np
     from matplotlib.figure import Figure
 
-    splits = list(card["evaluations"])
+    splits = list(split_evaluations(card))
     fig = Figure(figsize=(5.2 * len(splits), 4.6), dpi=100)
     codes = [c["code"] for c in card["classes"]]
     for k, split in enumerate(splits):
@@ -187,7 +193,7 @@ def markdown(card):
         "architecture trained by the same code on the same split.",
         "",
     ]
-    for split, ev in card["evaluations"].items():
+    for split, ev in split_evaluations(card).items():
         lines += [f"### {split} split", "", ev["split_description"] + ".", ""]
         lines += ["| | accuracy | macro-F1 |", "|---|---|---|"]
         for key, label in (("model", "model"), ("model_image_only", "image only"),
@@ -292,7 +298,7 @@ def readme_block(card):
         "|---|---|---|---|---|",
     ]
     names = {"inter": "inter-patient (honest)", "beat": "beat-level (optimistic)"}
-    for split, ev in card["evaluations"].items():
+    for split, ev in split_evaluations(card).items():
         base = ev.get("baseline")
         base_cell = f"{base['macro_f1']:.3f}" if base else "not measured"
         lines.append(

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml import imagecheck, render
+from ml import picture, render
 from ml.errors import InputRejected
 from ml.formats import load_image
 from ml.reports import nonbeats, otherstyles, synthetic
@@ -21,7 +21,7 @@ def _wide(code):
 @pytest.mark.parametrize("style", sorted(otherstyles.STYLES))
 def test_beats_drawn_by_other_software_are_accepted(code, style):
     img = otherstyles.STYLES[style](_wide(code), augment.WIDE_BEFORE)
-    ink = imagecheck.canonical_beat(img)
+    ink = picture.canonical_beat(img)
     assert ink.shape == (render.HEIGHT, render.WIDTH)
 
 
@@ -33,7 +33,7 @@ def test_beats_drawn_in_random_styles_are_accepted_at_least_99_percent_of_the_ti
         wide = synthetic.beat(codes[i % 6], before=0.45, after=0.60, seed=i)
         img = augment.draw(augment.random_window(wide, rng), augment.random_style(rng))
         try:
-            imagecheck.canonical_beat(img)
+            picture.canonical_beat(img)
         except InputRejected:
             rejected += 1
     assert rejected <= 3
@@ -55,7 +55,7 @@ def test_pictures_that_are_not_a_beat_are_rejected_with_a_reason(kind, message):
     rejected = 0
     for _ in range(20):
         try:
-            imagecheck.canonical_beat(maker(rng))
+            picture.canonical_beat(maker(rng))
         except InputRejected as exc:
             rejected += 1
             assert message in str(exc)
@@ -67,19 +67,19 @@ def test_a_strip_of_several_beats_is_rejected_and_the_patient_is_told_to_crop_it
     strip = synthetic.strip(["N", "N", "V", "N", "N"])
     img = render.beat_image(strip, width=600, height=120)
     with pytest.raises(InputRejected, match="several heartbeats"):
-        imagecheck.canonical_beat(img)
+        picture.canonical_beat(img)
 
 
 def test_a_flat_line_is_rejected():
     img = Image.new("L", (200, 100), 255)
     img.paste(0, (10, 50, 190, 52))
     with pytest.raises(InputRejected, match="flat"):
-        imagecheck.canonical_beat(img)
+        picture.canonical_beat(img)
 
 
 def test_a_beat_inside_a_plot_frame_with_ticks_is_accepted():
     img = otherstyles.mpl_axes_288x192(_wide("V"), augment.WIDE_BEFORE)
-    imagecheck.canonical_beat(img)
+    picture.canonical_beat(img)
 
 
 def test_load_image_refuses_files_that_are_not_images():
@@ -108,4 +108,4 @@ def test_load_image_reads_every_accepted_format_and_mode():
         buf = io.BytesIO()
         base.convert(mode).save(buf, format=fmt)
         img = load_image(buf.getvalue())
-        imagecheck.canonical_beat(img)
+        picture.canonical_beat(img)

@@ -14,18 +14,34 @@ Per beat:
 - ``rhythm`` (6,): ``ml.segment.rhythm_features`` of the R peaks (RR before/after against the
   local rhythm...), the short rhythm context that recognises a premature beat.
 
+Which leads are read (``analysed_slots``): every usable lead of a recording with at least
+``MIN_SEVERAL`` standard leads; a recording with fewer (one lead, or the two-lead Holter layout
+of lead II and one chest lead) is read from one lead, II when it has it. Why: with mitdb's
+Holter chest lead added to lead II, bundle branch blocks of new mitdb patients were missed
+far more often than from lead II alone (ml/training/PROBE.md; ml/EXPERIMENTS.md, leadnet),
+while on 12-lead records every lead helps.
+
 Windows are cut from cleaned signals (``ml.preprocess.clean``: 360 Hz) with zeros outside the
 record, as the training beat table (``ml.training.beattable``) cuts them.
 """
 import numpy as np
 
-from .leads import N_SLOTS
+from .leads import II, N_SLOTS
 from .segment import N_RHYTHM, local_templates, rhythm_features
 
 FS = 360.0
 BEFORE = round(0.28 * FS)  # 101 samples before the R peak
 WINDOW = BEFORE + round(0.42 * FS)  # 252
 CLIP = 5.0
+MIN_SEVERAL = 3  # standard leads a recording needs to be read from several leads
+
+
+def analysed_slots(slots, preferred=II):
+    """The lead slots read of a recording whose usable leads are ``slots``."""
+    slots = sorted(int(s) for s in slots)
+    if len(slots) >= MIN_SEVERAL:
+        return slots
+    return [preferred] if preferred in slots else slots[:1]
 
 
 def cut(x, peaks, before=BEFORE, width=WINDOW):

@@ -225,8 +225,9 @@ class Predictor:
         ``{lead slot: 1-D samples in mV}`` at ``fs`` Hz; the analysis core.
 
         Every lead is cleaned (``ml.preprocess.clean``); R peaks are found on lead II, else on
-        the first lead used; a lead that is flat or has invalid values is left out (the first
-        lead must be usable)."""
+        the first lead; a lead that is flat or has invalid values is left out (the first lead
+        must be usable). Of the usable leads, ``beatinput.analysed_slots`` chooses those
+        read: all of them when there are at least three, else one."""
         slots = sorted(signals)
         if not slots:
             raise InputRejected("The recording has no ECG lead to analyse.")
@@ -245,6 +246,7 @@ class Predictor:
                 "We could not find any heartbeats in this recording. Check that it is an ECG "
                 "and that it contains at least a few seconds of signal."
             )
+        cleaned = {s: cleaned[s] for s in beatinput.analysed_slots(cleaned, detect_on)}
         n = len(cleaned[detect_on])
         stack = np.zeros((leads.N_SLOTS, n), np.float32)
         present = np.zeros(leads.N_SLOTS, bool)

@@ -28,12 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ml import beatinput
 from ml.leads import II
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.summary import finding
 from ml.training import beatlabels, folds, leadnet, sources
 
-SEVERAL, ONE = "several leads", "one lead"
+SEVERAL, ONE, EVERY = "several leads", "one lead", "every lead"
 MODES = (SEVERAL, ONE)
 VF = CLASS_INDEX["VF"]
 SPLIT_WORDS = {
@@ -66,10 +67,19 @@ def check_unseen(meta, test_patients):
 
 
 def mode_masks(beats, idx, mode):
-    m = beats.present[idx].astype(np.float32)
+    """Lead masks of beats ``idx``: "one lead" is lead II alone; "several leads" the leads the
+    Predictor reads of the record (``beatinput.analysed_slots``: all of a 12-lead record,
+    lead II of a two-lead mitdb record)."""
+    present = beats.present[idx]
+    m = np.zeros(present.shape, np.float32)
     if mode == ONE:
-        m = np.zeros_like(m)
         m[:, II] = 1.0
+        return m
+    if mode == EVERY:
+        return present.astype(np.float32)
+    for pattern in np.unique(present, axis=0):
+        rows = np.all(present == pattern, axis=1)
+        m[np.ix_(rows, beatinput.analysed_slots(np.flatnonzero(pattern)))] = 1.0
     return m
 
 
@@ -179,18 +189,23 @@ def record_figures(beats, idx, probs):
     return out
 
 
-def cross_validation(beats, runs, n_folds=folds.N_FOLDS):
+def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS)):
     """Pooled CV figures and record-level figures from runs/<cvK> models."""
     parts = []
-    for k in range(n_folds):
+    for k in fold_numbers:
         _train, test = leadnet.split_keys(f"cv{k}", beats)
-        parts.append(predictions(Path(runs) / f"cv{k}", beats, test))
+        parts.append(predictions(Path(runs) / f"cv{k}", beats, test, (*MODES, EVERY)))
     idx = np.concatenate([p["index"] for p in parts])
-    probs = {m: np.concatenate([p[m] for p in parts]) for m in MODES}
-    return {"modes": score(beats, idx, probs, SPLIT_WORDS["cv"]),
-            "records": record_figures(beats, idx, probs),
+    probs = {m: np.concatenate([p[m] for p in parts]) for m in (*MODES, EVERY)}
+    main = {m: probs[m] for m in MODES}
+    return {"modes": score(beats, idx, main, SPLIT_WORDS["cv"]),
+            "every_lead": score(beats, idx, {EVERY: probs[EVERY]}, SPLIT_WORDS["cv"])[EVERY],
+            "records": record_figures(beats, idx, main),
             "by_database": {db: score(beats, idx, probs, SPLIT_WORDS["cv"], [db])
-                            for db in sources.DATABASES}}
+                            for db in sources.DATABASES},
+            "by_fold": {k: score(beats, p["index"], {m: p[m] for m in MODES},
+                                 SPLIT_WORDS["cv"])
+                        for k, p in zip(fold_numbers, parts, strict=True)}}
 
 
 def held_out(beats, run, split, modes=MODES):
@@ -216,6 +231,8 @@ def main(argv=None):
     p.add_argument("--runs", default=str(sources.REPO_ROOT / "runs" / "leadnet"))
     p.add_argument("--json", default=None, help="write the figures here")
     p.add_argument("--what", nargs="+", default=["cv", "unseen-ptbxl", "ds1-ds2"])
+    p.add_argument("--folds", type=int, nargs="+", default=list(range(folds.N_FOLDS)),
+                   help="the CV folds to pool (all five for the card)")
     p.add_argument("--cache", default=None)
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -224,8 +241,9 @@ def main(argv=None):
     runs = Path(args.runs)
     result = {}
     if "cv" in args.what:
-        result["cv"] = cross_validation(beats, runs)
-        print(format_modes(result["cv"], "5-fold patient-grouped CV (pooled)"), flush=True)
+        result["cv"] = cross_validation(beats, runs, args.folds)
+        result["cv"]["folds"] = args.folds
+        print(format_modes(result["cv"], f"CV folds {args.folds} (pooled)"), flush=True)
         for mode, r in result["cv"]["records"].items():
             print(f"  records, {mode}: " + "; ".join(
                 f"{k} sens {v['sensitivity']} spec {v['specificity']} "

@@ -83,8 +83,8 @@ def test_an_uploaded_wfdb_record_gets_the_beats_and_counts_the_predictor_gives(
                        leads_dir=settings.ECG_LEADS_MODEL_DIR).analyze_recording(signal)
 
     assert d.status == "done", d.error_message
-    # Both leads of the record (MLII, V1) are read by the recordings model.
-    assert d.analysis_mode == "several leads" and d.leads_used == ["II", "V1"]
+    # A two-lead Holter record (MLII, V1) is read from lead II (ml.beatinput.analysed_slots).
+    assert d.analysis_mode == "one lead" and d.leads_used == ["II"]
     assert d.model_version == direct.model_version == inference.get_predictor().leads_version
     result = SignalResult.objects.get(diagnosis=d)
     assert result.samples == [b.sample for b in direct.beats]

@@ -69,3 +69,14 @@ def test_wrong_shapes_are_refused():
     w = np.zeros((3, 2, beatinput.WINDOW), np.float32)
     with pytest.raises(ValueError, match="must be"):
         beatinput.model_inputs(w, w, np.ones((3, 2)), np.zeros((3, N_RHYTHM)))
+
+
+def test_several_leads_are_read_from_three_standard_leads_up_and_one_lead_otherwise():
+    ii, v1, i = leads.II, leads.SLOT["V1"], leads.SLOT["I"]
+    assert beatinput.analysed_slots(range(12)) == list(range(12))
+    assert beatinput.analysed_slots([i, ii, v1]) == [i, ii, v1]
+    # The two-lead Holter layout (II and one chest lead) is read from lead II.
+    assert beatinput.analysed_slots([v1, ii]) == [ii]
+    assert beatinput.analysed_slots([v1, leads.SLOT["V5"]]) == [v1]
+    assert beatinput.analysed_slots([v1, leads.SLOT["V5"]], preferred=leads.SLOT["V5"]) == [
+        leads.SLOT["V5"]]

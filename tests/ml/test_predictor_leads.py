@@ -32,17 +32,27 @@ def test_the_committed_recordings_model_outputs_the_registry_classes_and_lists_i
     assert size < 10 * 2**20
 
 
-def test_a_two_lead_mitdb_record_is_read_from_both_leads(mitdb, predictor):
+def test_a_two_lead_holter_record_is_read_from_lead_ii(mitdb, predictor):
+    # mitdb 119: MLII and V1. The Holter layout (II + one chest lead) is read from II alone
+    # (ml.beatinput.analysed_slots), and the result says so.
     rec = read_recording(mitdb / "119.hea")
     short = Recording(rec.samples[: int(120 * rec.fs)], rec.fs, rec.lead_names, rec.format,
                       rec.main)
     a = predictor.analyze_recording(short)
-    assert a.leads_used == ["II", "V1"] and a.analysis_mode == "several leads"
+    assert a.leads_used == ["II"] and a.analysis_mode == "one lead"
     assert a.model_version == predictor.leads_version != predictor.version
     assert 120 < len(a.beats) < 220
     assert a.counts["V"] >= 10  # 119: ventricular bigeminy
     d = a.to_dict()
-    assert d["leads_used"] == ["II", "V1"] and d["analysis_mode"] == "several leads"
+    assert d["leads_used"] == ["II"] and d["analysis_mode"] == "one lead"
+
+
+def test_three_leads_of_a_record_are_read_together(data_dir, predictor):
+    rec = read_recording(data_dir / "ludb" / "data" / "10.hea")
+    cols = [rec.lead_names.index(n) for n in ("ii", "v1", "v5")]
+    a = predictor.analyze_recording(Recording(rec.samples[:, cols], rec.fs, ("II", "V1", "V5"),
+                                              rec.format, 0))
+    assert a.leads_used == ["II", "V1", "V5"] and a.analysis_mode == "several leads"
 
 
 def test_a_twelve_lead_ludb_record_is_read_from_its_twelve_leads(data_dir, predictor):

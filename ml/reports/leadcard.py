@@ -22,6 +22,9 @@ from ..card import CARD_JSON, CARD_MD
 from ..predictor import DEFAULT_LEADS_DIR, model_version
 from ..registry import CLASSES
 
+README_BEGIN = "<!-- leads-card:begin (written by python -m ml.reports.leadcard; do not edit) -->"
+README_END = "<!-- leads-card:end -->"
+README = Path(__file__).resolve().parents[2] / "README.md"
 SPEED_RECORD = "100"  # mitdb: 30 min 6 s, two leads (MLII, V5)
 
 
@@ -159,11 +162,59 @@ def markdown(card):
     return "\n".join(out)
 
 
+def readme_block(card):
+    """The README's recordings-model block: the card's CV figures, in a few lines."""
+    cv = card["evaluations"]["cv"]
+    lines = [
+        README_BEGIN, "",
+        f"Recordings model `{card['model_version']}` (`ml/models/leads/`, full card: "
+        "[card.md](ml/models/leads/card.md)); trained on every patient, figures from "
+        "5-fold cross-validation grouped by patient over mitdb, vfdb, LUDB and PTB-XL "
+        "(beats / patients behind each F1 in the card).", "",
+        "| input | macro-F1 | " + " | ".join(c.code for c in CLASSES) + " |",
+        "|---" * (len(CLASSES) + 2) + "|",
+    ]
+    for mode, r in cv["modes"].items():
+        cells = [f"{r['per_class'][c.code]['f1']:.3f}" if c.code in r["per_class"] else "-"
+                 for c in CLASSES]
+        lines.append(f"| {mode} | {r['macro_f1']:.3f} | " + " | ".join(cells) + " |")
+    rec = cv.get("records", {}).get("several leads", {}).get("complete_bbb")
+    if rec:
+        lines += ["", f"Complete bundle branch block on held-out LUDB/PTB-XL records (several "
+                      f"leads): sensitivity {rec['sensitivity']:.3f} "
+                      f"({rec['positive_records']} records), specificity "
+                      f"{rec['specificity']:.3f} ({rec['negative_records']} records)."]
+    unseen = card["evaluations"].get("unseen_database")
+    if unseen:
+        r = unseen["modes"]["several leads"]
+        lines += ["", f"Unseen database (trained without PTB-XL, tested on it), several leads: "
+                      f"macro-F1 {r['macro_f1']:.3f}."]
+    sp = card["extra"].get("speed")
+    if sp:
+        lines += ["", f"A {sp['duration_s'] / 60:.0f}-minute record ({sp['record']}) is "
+                      f"analysed in {sp['seconds']:.2f} s on this machine's CPU."]
+    lines += ["", README_END]
+    return "\n".join(lines)
+
+
+def write_readme(card, path=README):
+    text = Path(path).read_text()
+    block = readme_block(card)
+    if README_BEGIN in text:
+        head, rest = text.split(README_BEGIN, 1)
+        text = head + block + rest.split(README_END, 1)[1]
+    else:
+        anchor = "<!-- model-card:end -->\n"
+        text = text.replace(anchor, anchor + "\n" + block + "\n", 1)
+    Path(path).write_text(text)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default=str(DEFAULT_LEADS_DIR))
     p.add_argument("--cv", required=True, help="JSON written by python -m ml.reports.cv")
     p.add_argument("--speed", action="store_true", help="time a 30-minute record")
+    p.add_argument("--readme", action="store_true", help="update README.md's leads-card block")
     args = p.parse_args(argv)
     cv = json.loads(Path(args.cv).read_text())
     figures = speed(args.model) if args.speed else None
@@ -171,6 +222,9 @@ def main(argv=None):
     Path(args.model, CARD_JSON).write_text(json.dumps(card, indent=1) + "\n")
     Path(args.model, CARD_MD).write_text(markdown(card))
     print(f"wrote {Path(args.model, CARD_JSON)} and {CARD_MD}")
+    if args.readme:
+        write_readme(card)
+        print(f"updated {README}")
     return 0
 
 

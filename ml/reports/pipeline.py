@@ -52,7 +52,8 @@ def leads(work, skip_training=False, steps=LEADNET_STEPS):
         _ship(runs / "all", DEFAULT_LEADS_DIR)
     cv = runs / "cv.json"
     _run("ml.reports.cv", "--runs", str(runs), "--json", str(cv))
-    _run("ml.reports.leadcard", "--model", str(DEFAULT_LEADS_DIR), "--cv", str(cv), "--speed")
+    _run("ml.reports.leadcard", "--model", str(DEFAULT_LEADS_DIR), "--cv", str(cv), "--speed",
+         "--readme")
 
 
 def main(argv=None):

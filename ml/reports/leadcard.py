@@ -212,11 +212,14 @@ def write_readme(card, path=README):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default=str(DEFAULT_LEADS_DIR))
-    p.add_argument("--cv", required=True, help="JSON written by python -m ml.reports.cv")
+    p.add_argument("--cv", required=True, nargs="+",
+                   help="JSON written by python -m ml.reports.cv (several are merged)")
     p.add_argument("--speed", action="store_true", help="time a 30-minute record")
     p.add_argument("--readme", action="store_true", help="update README.md's leads-card block")
     args = p.parse_args(argv)
-    cv = json.loads(Path(args.cv).read_text())
+    cv = {}
+    for path in args.cv:
+        cv.update(json.loads(Path(path).read_text()))
     figures = speed(args.model) if args.speed else None
     card = build(args.model, cv, figures)
     Path(args.model, CARD_JSON).write_text(json.dumps(card, indent=1) + "\n")

@@ -25,9 +25,7 @@ def test_the_committed_recordings_model_outputs_the_registry_classes_and_lists_i
     assert tuple(meta["classes"]) == CLASS_CODES
     # The shipped model is trained on every patient of the folds (its card says so).
     assert meta["split"] == "all"
-    patients = set(meta["train_patients"])
-    assert patients <= set(folds.document()["patients"]) and len(patients) > 500
-    assert {p.split(":")[0] for p in patients} == {"mitdb", "vfdb", "ludb", "ptbxl"}
+    assert set(meta["train_patients"]) == set(folds.document()["patients"])
     size = sum(f.stat().st_size for f in DEFAULT_LEADS_DIR.iterdir())
     assert size < 10 * 2**20
 

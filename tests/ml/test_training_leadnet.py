@@ -92,3 +92,18 @@ def test_class_scores_count_beats_and_patients():
     assert s["per_class"]["L"]["patients"] == 2
     assert "R" not in s["per_class"]  # no test beats: no figure
     assert s["macro_f1"] == pytest.approx((0.5 + 0.6667) / 2, abs=1e-3)
+
+
+def test_the_image_evaluation_leaves_out_vf_episodes_read_by_a_recordings_model_that_saw_them():
+    from ml.reports import evaluate
+    from ml.training import records
+
+    class Seen:
+        leads_meta = {"train_patients": [f"vfdb:{records.VFDB_TEST[0]}"]}
+
+    class Unseen:
+        leads_meta = {"train_patients": ["mitdb:100"]}
+
+    patients = evaluate.VFDB_TEST_PATIENTS()
+    assert evaluate._leads_model_saw(Seen(), patients)
+    assert not evaluate._leads_model_saw(Unseen(), patients)

@@ -104,6 +104,8 @@ def detail(request, d):
         **status(request, d),
         "input_format": d.input_format,
         "model_version": d.model_version,
+        "analysis_mode": d.analysis_mode,
+        "leads_used": list(d.leads_used or []),
         "probabilities": [{"code": code, "name": name, "probability": p}
                           for code, name, p in d.sorted_probabilities()]
         if d.probabilities else [],

@@ -164,7 +164,9 @@ class RecordingSerializer(serializers.Serializer):
     vf_episodes = EpisodeSerializer(many=True)
     leads = serializers.ListField(child=serializers.CharField(), allow_null=True,
                                   help_text="Every lead read from the recording.")
-    lead_used = serializers.CharField(allow_null=True, help_text="The lead the model read.")
+    lead_used = serializers.CharField(
+        allow_null=True, help_text="The main lead (heartbeats are found on it); every lead the "
+                                   "model read is in leads_used.")
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -187,6 +189,14 @@ class LearnSerializer(serializers.Serializer):
 class DiagnosisSerializer(StatusSerializer):
     input_format = serializers.CharField()
     model_version = serializers.CharField(allow_blank=True)
+    analysis_mode = serializers.CharField(
+        allow_blank=True, help_text="How the input was analysed: “several leads” or “one lead” "
+                                    "(a recording, by the recordings model), “picture” (by the "
+                                    "image model); empty until analysed.")
+    leads_used = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The standard leads the recordings model read (e.g. [\"II\", \"V1\"]); "
+                  "empty for pictures.")
     probabilities = ProbabilitySerializer(many=True)
     advice = AdviceSerializer(allow_null=True)
     reliability = ReliabilitySerializer(allow_null=True)

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from ml.errors import InputRejected
 from ml.formats import Recording, load_image, read_recording
 from ml.registry import CLASS_CODES
+from ml.results import PICTURE
 
 from .models import DiagnosisFile
 from .trace import Trace, trace_of_leads
@@ -38,7 +39,8 @@ def get_predictor():
             if _predictor is None or _predictor_pid != os.getpid():
                 from ml import Predictor
 
-                _predictor = Predictor(model_dir=settings.ECG_MODEL_DIR)
+                _predictor = Predictor(model_dir=settings.ECG_MODEL_DIR,
+                                       leads_dir=settings.ECG_LEADS_MODEL_DIR)
                 _predictor_pid = os.getpid()
     return _predictor
 
@@ -124,6 +126,8 @@ def _analyse_image(predictor, image):
     pred = predictor.predict_images([image])[0]
     return Outcome(fields={
         "model_version": predictor.version,
+        "analysis_mode": PICTURE,
+        "leads_used": [],
         "label": pred.label,
         "probabilities": {code: float(pred.probabilities[code]) for code in CLASS_CODES},
         "confidence": float(pred.confidence),
@@ -147,7 +151,9 @@ def _analyse_signal(predictor, recording, trace):
     finding_beats = [b for b in beats if b.label == analysis.finding] or beats
     confidence = sum(b.confidence for b in finding_beats) / len(finding_beats)
     fields = {
-        "model_version": predictor.version,
+        "model_version": analysis.model_version,
+        "analysis_mode": analysis.analysis_mode,
+        "leads_used": list(analysis.leads_used),
         "label": analysis.finding,
         "probabilities": mean_probs,
         "confidence": float(confidence),

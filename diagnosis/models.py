@@ -150,6 +150,10 @@ class Diagnosis(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     low_confidence = models.BooleanField(default=False)
     error_message = models.TextField(blank=True)
+    # Which model read the input and how (ml.predictor): a picture, or a recording read from
+    # one lead or several; the lead names (["II", "V1"]) for recordings, [] for pictures.
+    analysis_mode = models.CharField(max_length=16, blank=True)
+    leads_used = models.JSONField(default=list, blank=True)
 
     # Signals only.
     counts = models.JSONField(null=True, blank=True)

@@ -72,6 +72,10 @@ def render_report(d, viewer=None):
         ["Model version", d.model_version or "-"],
         ["Report created", _when(timezone.now())],
     ]
+    if d.analysis_mode:
+        facts.insert(5, ["Analysis", d.analysis_mode.capitalize()])
+    if d.leads_used:
+        facts.insert(6, ["Leads analysed", f"{', '.join(d.leads_used)} ({d.analysis_mode})"])
     story = [
         _p(f"{settings.SITE_NAME}: ECG analysis report", s["title"]),
         _table([[_p(k, s["body"]), _p(v, s["body"])] for k, v in facts], [4 * cm, None]),

@@ -10,14 +10,22 @@ depending on the CPU (``python -m ml.reports.bench`` prints the whole analysis t
 ``prototype``: the earlier student prototype, kept as the baseline: 64x64x3 input,
 Conv2D 32 3x3 relu, MaxPool 2, Conv2D 32 3x3 relu, MaxPool 2, Flatten, five Dense 128 relu,
 Dense 6 softmax: 879,910 parameters. It sees the image only.
+
+``leadnet``: the recordings model. A 1-D CNN over the beat window of the 12 standard lead
+slots and the patient's local dominant beat in the same slots (24 channels, ``ml.beatinput``):
+four Conv1D(7)-BN-ReLU-pool blocks (32, 48, 64, 96 filters), average and max pooling over
+time, joined with the lead presence mask and the rhythm features, a dense layer and the
+softmax. About 96k parameters; missing leads are zeros with mask 0, so one network reads a
+single lead or twelve.
 """
 import keras
 from keras import layers
 
-from . import render, segment
+from . import beatinput, render, segment
+from .leads import N_SLOTS
 from .registry import CLASS_CODES
 
-ARCHITECTURES = ("beatnet", "prototype")
+ARCHITECTURES = ("beatnet", "prototype", "leadnet")
 PROTOTYPE_SIZE = 64
 
 
@@ -57,9 +65,30 @@ def prototype():
     return keras.Model(image, out, name="prototype")
 
 
+def leadnet(window=beatinput.WINDOW, n_slots=N_SLOTS, n_rhythm=segment.N_RHYTHM, dropout=0.3):
+    beat = keras.Input((window, 2 * n_slots), name="beat")
+    mask = keras.Input((n_slots,), name="mask")
+    rhythm = keras.Input((n_rhythm,), name="rhythm")
+    x = beat
+    for filters in (32, 48, 64, 96):
+        x = layers.Conv1D(filters, 7, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.ReLU()(x)
+        x = layers.MaxPooling1D(2)(x)
+    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
+    x = layers.Dropout(dropout)(x)
+    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    out = layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
+    return keras.Model([beat, mask, rhythm], out, name="leadnet")
+
+
 def build(arch, **options):
     if arch == "beatnet":
         return beatnet(**options)
     if arch == "prototype":
         return prototype()
+    if arch == "leadnet":
+        return leadnet(**options)
     raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")

@@ -1,4 +1,10 @@
-"""Inference: ``Predictor`` classifies beat images and analyses whole ECG signals.
+"""Inference: ``Predictor`` classifies beat images and analyses whole ECG recordings.
+
+Two models (ml/README.md): pictures of a beat go to the image model (``ml/models/default``,
+beatnet); recordings (WFDB, EDF, CSV, JSON leads; one lead or several) go to the recordings
+model (``ml/models/leads``, leadnet), which reads every lead the recording has in the 12
+standard lead slots (``ml.leads``, ``ml.beatinput``). A recording's result says which leads
+were used (``leads_used``) and how (``analysis_mode``: "several leads" or "one lead").
 
 A Predictor loads its model once (TensorFlow start-up and weights: seconds) and afterwards
 holds no mutable state, so one instance serves every task of a worker process. Create it
@@ -12,17 +18,23 @@ from pathlib import Path
 
 import numpy as np
 
-from . import decision, picture, render, segment
+from . import beatinput, decision, leads, picture, render, segment
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
 from .formats import check_usable
+from .formats.limits import FLAT_PEAK_TO_PEAK_MV
 from .preprocess import TARGET_FS, clean
 from .registry import CLASS_CODES, check_model_classes
-from .results import Beat, ImagePrediction, SignalAnalysis
+from .results import ONE_LEAD, SEVERAL_LEADS, Beat, ImagePrediction, SignalAnalysis
 from .summary import finding, heart_rate, vf_episodes
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+# The recordings model (leadnet).
+DEFAULT_LEADS_DIR = DEFAULT_MODEL_DIR.parent / "leads"
+# leadnet is compiled for these batch sizes (a 10-s strip has 8-20 beats; long records go in
+# chunks of the larger).
+LEADS_BUCKETS = (16, 256)
 # Trained on the beat-level split, for the card's literature-comparable figure only: the site
 # never serves it, since its test patients are also its training patients.
 BEAT_SPLIT_MODEL_DIR = DEFAULT_MODEL_DIR.parent / "beat-split"
@@ -93,11 +105,24 @@ def model_version(model_dir):
 
 
 class Predictor:
-    def __init__(self, model_dir=None):
+    def __init__(self, model_dir=None, leads_dir=None):
         self.model_dir = Path(model_dir or os.environ.get("ECG_MODEL_DIR") or DEFAULT_MODEL_DIR)
+        self.leads_dir = Path(leads_dir or os.environ.get("ECG_LEADS_MODEL_DIR")
+                              or DEFAULT_LEADS_DIR)
         path = self.model_dir / MODEL_FILE
         if not path.exists():
             raise FileNotFoundError(f"no model at {path}")
+        leads_path = self.leads_dir / MODEL_FILE
+        if not leads_path.exists():
+            raise FileNotFoundError(f"no recordings model at {leads_path}")
+        self.leads_meta = _meta(self.leads_dir)
+        check_model_classes(model_classes(self.leads_meta),
+                            where=f"The recordings model in {self.leads_dir}")
+        if self.leads_meta.get("arch") != "leadnet":
+            raise ValueError(f"{self.leads_dir} holds a {self.leads_meta.get('arch')!r} model; "
+                             "recordings need a leadnet model (python -m ml.training.leadnet)")
+        self.leads_version = model_version(self.leads_dir)
+        self.leads_card = load_card(self.leads_dir)
         self.meta = _meta(self.model_dir)
         check_model_classes(model_classes(self.meta), where=f"The model in {self.model_dir}")
         self.decision_weights = decision.weights_of(self.meta)
@@ -122,6 +147,29 @@ class Predictor:
         for size in BUCKETS:
             self.classify_ink(np.zeros((size, render.HEIGHT, render.WIDTH), np.float32),
                               segment.no_rhythm(size))
+        self._leads_call = compiled_call(keras.saving.load_model(leads_path, compile=False))
+        for n in LEADS_BUCKETS:
+            empty = np.zeros((n, leads.N_SLOTS, beatinput.WINDOW), np.float32)
+            self.classify_beats(beatinput.model_inputs(
+                empty, empty, beatinput.one_lead_masks(n, leads.II),
+                np.zeros((n, segment.N_RHYTHM), np.float32)))
+
+    def classify_beats(self, inputs):
+        """Class probabilities (n, classes) of recording beats from leadnet's inputs
+        (``ml.beatinput``)."""
+        n_all = len(inputs["mask"])
+        out = []
+        step = LEADS_BUCKETS[-1]
+        for k in range(0, n_all, step):
+            x = {key: v[k : k + step] for key, v in inputs.items()}
+            n = len(x["mask"])
+            size = next(b for b in LEADS_BUCKETS if b >= n)
+            if size > n:
+                x = _padded(x, size)
+            out.append(self._leads_call(x).numpy()[:n])
+        if not out:
+            return np.zeros((0, len(CLASS_CODES)), np.float32)
+        return np.concatenate(out)
 
     def classify_ink(self, ink, context, template=None):
         """Class probabilities (n, classes) of beats drawn as ``ink`` (n, H, W) with their
@@ -171,39 +219,63 @@ class Predictor:
             low_confidence=bool(p[k] < LOW_CONFIDENCE),
         )
 
-    # --- signals -----------------------------------------------------------------------
-    def beat_probabilities(self, samples, fs):
-        """(R-peak positions at 360 Hz, probabilities) for a signal; the analysis core."""
-        check_usable(samples, fs)
-        x, _ = clean(np.asarray(samples, np.float64), fs)
-        peaks = detect_r_peaks(x, TARGET_FS)
+    # --- recordings ----------------------------------------------------------------------
+    def lead_probabilities(self, signals, fs):
+        """(R-peak positions at 360 Hz, probabilities, slots used) of a recording given as
+        ``{lead slot: 1-D samples in mV}`` at ``fs`` Hz; the analysis core.
+
+        Every lead is cleaned (``ml.preprocess.clean``); R peaks are found on lead II, else on
+        the first lead; a lead that is flat or has invalid values is left out (the first lead
+        must be usable). Of the usable leads, ``beatinput.analysed_slots`` chooses those
+        read: all of them when there are at least three, else one."""
+        slots = sorted(signals)
+        if not slots:
+            raise InputRejected("The recording has no ECG lead to analyse.")
+        detect_on = leads.II if leads.II in signals else slots[0]
+        check_usable(signals[detect_on], fs)
+        cleaned = {}
+        for s in slots:
+            x = np.asarray(signals[s], np.float64)
+            if s != detect_on and (x.ndim != 1 or not np.all(np.isfinite(x))
+                                   or np.ptp(x) < FLAT_PEAK_TO_PEAK_MV):
+                continue  # an empty or broken extra lead: analyse without it
+            cleaned[s] = clean(x, fs)[0]
+        peaks = detect_r_peaks(cleaned[detect_on], TARGET_FS)
         if len(peaks) == 0:
             raise InputRejected(
                 "We could not find any heartbeats in this recording. Check that it is an ECG "
                 "and that it contains at least a few seconds of signal."
             )
-        windows = segment.cut_windows(x, peaks, render.R_INDEX, render.WINDOW - render.R_INDEX)
-        templates = segment.local_templates(windows)
-        context = segment.context_features(
-            segment.rhythm_features(peaks, TARGET_FS), windows, templates, render.R_INDEX,
-            TARGET_FS,
-        )
-        probs = self.classify_ink(render.render_ink(windows), context,
-                                    render.render_ink(templates))
-        return peaks, probs
+        cleaned = {s: cleaned[s] for s in beatinput.analysed_slots(cleaned, detect_on)}
+        n = len(cleaned[detect_on])
+        stack = np.zeros((leads.N_SLOTS, n), np.float32)
+        present = np.zeros(leads.N_SLOTS, bool)
+        for s, x in cleaned.items():
+            stack[s, : min(n, len(x))] = x[:n]
+            present[s] = True
+        probs = self.classify_beats(beatinput.recording_inputs(stack, present, peaks))
+        return peaks, probs, sorted(cleaned)
 
     def analyze_recording(self, recording):
-        """``analyze_signal`` of the lead the model reads (an ``ml.formats.Recording``)."""
-        return self.analyze_signal(recording.main_lead(), recording.fs)
+        """Per-beat labels and a summary of an ``ml.formats.Recording``, from every standard
+        lead it has (``ml.leads``; a recording without standard lead names is read from its
+        main lead, taken as lead II)."""
+        channels = leads.slots_of(recording.lead_names, recording.main)
+        signals = {s: recording.samples[:, c].astype(np.float64) for s, c in channels.items()}
+        return self.analyze_leads(signals, recording.fs)
 
     def analyze_signal(self, samples, fs):
-        """Per-beat labels and a summary of an ECG signal (1-D, millivolts, ``fs`` Hz)."""
-        samples = np.asarray(samples, np.float64)
-        peaks, probs = self.beat_probabilities(samples, fs)
+        """Per-beat labels and a summary of one ECG lead (1-D, millivolts, ``fs`` Hz), read as
+        lead II."""
+        return self.analyze_leads({leads.II: np.asarray(samples, np.float64)}, fs)
+
+    def analyze_leads(self, signals, fs):
+        """Per-beat labels and a summary of a recording given as ``{lead slot: samples}``."""
+        n_samples = len(next(iter(signals.values()))) if signals else 0
+        peaks, probs, used = self.lead_probabilities(signals, fs)
         labels = probs.argmax(axis=1)
         conf = probs.max(axis=1)
         times = peaks / TARGET_FS
-        n_samples = len(samples)
         beats = [
             Beat(
                 sample=int(min(n_samples - 1, round(t * fs))),
@@ -225,7 +297,9 @@ class Predictor:
             vf_episodes=episodes,
             finding=finding(counts, episodes),
             low_confidence=bool(np.mean(conf < LOW_CONFIDENCE) > LOW_CONFIDENCE_SHARE),
-            model_version=self.version,
+            model_version=self.leads_version,
+            leads_used=leads.names_of(used),
+            analysis_mode=SEVERAL_LEADS if len(used) > 1 else ONE_LEAD,
         )
 
 

@@ -1,7 +1,12 @@
 """What the Predictor returns: plain dataclasses with JSON-safe ``to_dict``."""
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from .registry import CLASS_NAMES
+
+# How an input was analysed (``analysis_mode``): a recording by the recordings model from
+# several leads or from one, a picture by the image model.
+SEVERAL_LEADS, ONE_LEAD, PICTURE = "several leads", "one lead", "picture"
+ANALYSIS_MODES = (SEVERAL_LEADS, ONE_LEAD, PICTURE)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class SignalAnalysis:
     finding: str
     low_confidence: bool
     model_version: str = ""
+    leads_used: list = field(default_factory=list)  # standard lead names, in slot order
+    analysis_mode: str = ""  # "several leads" or "one lead" (ml.predictor)
 
     @property
     def finding_name(self):

@@ -300,6 +300,9 @@ FILE_UPLOAD_HANDLERS = ["ecgsite.uploads.InMemoryUploadHandler"]
 
 # --- ML ---------------------------------------------------------------------------------
 ECG_MODEL_DIR = env.str("ECG_MODEL_DIR", default=str(BASE_DIR / "ml" / "models" / "default"))
+# The recordings model (leadnet): WFDB/EDF/CSV/JSON leads go to it, pictures to ECG_MODEL_DIR.
+ECG_LEADS_MODEL_DIR = env.str("ECG_LEADS_MODEL_DIR",
+                              default=str(BASE_DIR / "ml" / "models" / "leads"))
 ECG_DATA_DIR = env.str("ECG_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data"))
 
 # --- Security headers that are safe everywhere -----------------------------------------

@@ -9,6 +9,13 @@
 
 ``--skip-training`` re-runs 4-6 on the models already in place. Every step is a plain
 command-line call of the modules above, so each can also be run by hand.
+
+``--leads`` does the same for the recordings model (leadnet) instead:
+
+1. train leadnet on every patient (``ml.training.leadnet --split all``) -> ml/models/leads
+2. train it on cv0..cv4, unseen-ptbxl and ds1-ds2 (in the work folder)
+3. evaluate them on their held-out patients (``ml.reports.cv``)
+4. write card.json and card.md next to the shipped model (``ml.reports.leadcard``)
 """
 import argparse
 import shutil
@@ -16,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_MODEL_DIR
+from ..predictor import BEAT_SPLIT_MODEL_DIR, DEFAULT_LEADS_DIR, DEFAULT_MODEL_DIR
 
 SHIPPED = ("model.keras", "meta.json")
 
@@ -32,15 +39,36 @@ def _ship(run_dir, target):
         shutil.copyfile(run_dir / name, target / name)
 
 
+LEADNET_SPLITS = ("all", "cv0", "cv1", "cv2", "cv3", "cv4", "unseen-ptbxl", "ds1-ds2")
+LEADNET_STEPS = 1500
+
+
+def leads(work, skip_training=False, steps=LEADNET_STEPS):
+    runs = work / "leadnet"
+    if not skip_training:
+        for split in LEADNET_SPLITS:
+            _run("ml.training.leadnet", "--split", split, "--steps", str(steps),
+                 "--out", str(runs / split))
+        _ship(runs / "all", DEFAULT_LEADS_DIR)
+    cv = runs / "cv.json"
+    _run("ml.reports.cv", "--runs", str(runs), "--json", str(cv))
+    _run("ml.reports.leadcard", "--model", str(DEFAULT_LEADS_DIR), "--cv", str(cv), "--speed",
+         "--readme")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ml.reports.pipeline",
                                 description=__doc__.split("\n")[0])
     p.add_argument("--work", default="runs", help="folder for training runs and evaluations")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--skip-training", action="store_true")
+    p.add_argument("--leads", action="store_true",
+                   help="the recordings model (leadnet) instead of the image model")
     args = p.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
+    if args.leads:
+        return leads(work, args.skip_training)
     data = ["--data-dir", args.data_dir] if args.data_dir else []
 
     # name: (split, arch, shipped to, extra training options)

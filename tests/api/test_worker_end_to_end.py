@@ -58,6 +58,7 @@ def test_a_beat_picture_submitted_through_the_api_is_classified(patient, worker,
     assert {p["code"]: p["probability"] for p in result["probabilities"]} == pytest.approx(
         expected.probabilities, abs=1e-6)
     assert result["model_version"] == inference.get_predictor().version
+    assert result["analysis_mode"] == "picture" and result["leads_used"] == []
     Bundle.model_validate(client.get(result["links"]["fhir"]).json())
 
 
@@ -75,9 +76,12 @@ def test_json_leads_go_the_workers_way_and_come_back_with_beats(patient, worker,
     status = poll(client, submitted.json()["links"]["status"])
     assert status["status"] == "done", status["error"]
 
-    direct = Predictor(model_dir=settings.ECG_MODEL_DIR).analyze_recording(recording)
+    direct = Predictor(model_dir=settings.ECG_MODEL_DIR,
+                       leads_dir=settings.ECG_LEADS_MODEL_DIR).analyze_recording(recording)
     result = client.get(submitted.json()["links"]["self"]).json()
     assert result["label"] == direct.finding
+    assert result["analysis_mode"] == "one lead" and result["leads_used"] == ["II"]
+    assert result["model_version"] == direct.model_version
     assert result["recording"]["beat_count"] == len(direct.beats)
     assert result["recording"]["leads"] == list(recording.lead_names)
     assert result["recording"]["lead_used"] == recording.lead == "MLII"

@@ -108,7 +108,8 @@ def outcome(client, files):
         assert d.status == "failed", d.status
         return {"outcome": "refused", "message": _message(d.error_message)}
     result = {"outcome": "result", "label": d.label, "kind": d.kind, "format": d.input_format,
-              "model_version": d.model_version}
+              "model_version": d.model_version, "analysis_mode": d.analysis_mode,
+              "leads_used": d.leads_used}
     if d.kind == "signal":
         result["counts"] = d.counts
         result["beats"] = " ".join(d.signal.beat_labels())

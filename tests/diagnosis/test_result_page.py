@@ -163,3 +163,21 @@ def test_there_is_no_report_before_the_analysis_finished(patient_client, patient
     d = make_diagnosis(patient, status="running")
     assert patient_client.get(f"/diagnosis/{d.pk}/report.pdf").status_code == 404
     assert Diagnosis.objects.get(pk=d.pk).status == "running"
+
+
+def test_the_page_and_the_pdf_name_the_leads_analysed_and_the_mode(patient_client, patient):
+    d = make_diagnosis(patient, kind="signal", label="L", analysis_mode="several leads",
+                       leads_used=["I", "II", "V1"])
+
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+    assert "Leads analysed</dt><dd>I, II, V1 (several leads)" in page
+    assert "Several leads (recordings model)" in page
+    text = pdf_text(patient_client.get(f"/diagnosis/{d.pk}/report.pdf").content)
+    assert "I, II, V1 \\(several leads\\)" in text or "I, II, V1 (several leads)" in text
+
+
+def test_a_picture_result_says_it_was_read_as_a_picture(patient_client, patient):
+    d = make_diagnosis(patient, kind="image", label="N", analysis_mode="picture")
+
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+    assert "Picture (image model)" in page and "Leads analysed" not in page

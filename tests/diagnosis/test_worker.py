@@ -17,7 +17,7 @@ from PIL import Image
 from diagnosis import inference
 from diagnosis.models import Diagnosis, SignalResult
 from ecgsite.celery import app
-from ml.formats import read_signal
+from ml.formats import read_recording
 from ml.registry import CLASS_CODES
 from tests.diagnosis.broker import CLOSED_PORT_BROKER, broker_url
 from tests.inputs import copy_record, post_upload, real_beat_png, upload
@@ -52,6 +52,7 @@ def test_an_uploaded_beat_image_is_classified_by_the_worker(mitdb, patient_clien
     expected = inference.get_predictor().predict_images([Image.open(io.BytesIO(png))])[0]
     assert d.status == "done", d.error_message
     assert d.model_version == inference.get_predictor().version
+    assert d.analysis_mode == "picture" and d.leads_used == []
     assert d.label == expected.label
     assert d.probabilities == pytest.approx(expected.probabilities, abs=1e-6)
     assert sum(d.probabilities.values()) == pytest.approx(1, abs=1e-4)
@@ -77,10 +78,14 @@ def test_an_uploaded_wfdb_record_gets_the_beats_and_counts_the_predictor_gives(
     # The same record through ml directly, with a Predictor of its own.
     from ml import Predictor
 
-    signal = read_signal(header)
-    direct = Predictor(model_dir=settings.ECG_MODEL_DIR).analyze_signal(signal.samples, signal.fs)
+    signal = read_recording(header)
+    direct = Predictor(model_dir=settings.ECG_MODEL_DIR,
+                       leads_dir=settings.ECG_LEADS_MODEL_DIR).analyze_recording(signal)
 
     assert d.status == "done", d.error_message
+    # A two-lead Holter record (MLII, V1) is read from lead II (ml.beatinput.analysed_slots).
+    assert d.analysis_mode == "one lead" and d.leads_used == ["II"]
+    assert d.model_version == direct.model_version == inference.get_predictor().leads_version
     result = SignalResult.objects.get(diagnosis=d)
     assert result.samples == [b.sample for b in direct.beats]
     assert result.beat_labels() == [b.label for b in direct.beats]

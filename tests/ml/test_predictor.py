@@ -71,7 +71,9 @@ def test_a_real_record_is_analysed_beat_by_beat(mitdb, predictor):
 
 
 def test_ventricular_fibrillation_is_reported_as_an_episode_where_it_starts(data_dir, predictor):
-    # vfdb 424 is a held-out patient: a minute of its other rhythm, then 30 s of VF.
+    # vfdb 424: a minute of its other rhythm, then 30 s of VF. (The recordings model is
+    # trained on every patient, this one too: this checks the episode logic, not
+    # generalisation; ml/models/leads/card.md has the held-out figures.)
     from ml.training import records
 
     rec = records.load_record("vfdb", "424", data_dir)

@@ -24,6 +24,13 @@ def test_the_finding_ranks_vf_then_blocks_then_ectopics():
     assert finding(counts(N=100, VF=5), EPISODE) == "VF"
 
 
+def test_many_atrial_extra_beats_outweigh_a_few_ventricular_ones():
+    # mitdb 232: about a hundred premature atrial beats for a few ventricular ones.
+    assert finding(counts(N=30, A=90, V=3), []) == "A"
+    assert finding(counts(N=100, A=14, V=3), []) == "V"  # under 5x: the priority holds
+    assert finding(counts(N=100, A=15, V=3), []) == "A"  # exactly ECTOPIC_OUTWEIGH
+
+
 def test_vf_beats_without_an_episode_do_not_lead():
     assert finding(counts(N=100, VF=3), []) == "N"
 
@@ -48,10 +55,11 @@ def _finding_as_it_was_written_before_the_registry(c, episodes):
     blocks = [k for k in ("L", "R") if c[k] / total >= summary.BLOCK_MIN_SHARE]
     if blocks:
         return max(blocks, key=lambda k: c[k])
-    for k in ("V", "A"):
-        if c[k] >= summary.ECTOPIC_MIN_COUNT and c[k] / total >= summary.ECTOPIC_MIN_SHARE:
-            return k
-    return "N"
+    ectopic = [k for k in ("V", "A")
+               if c[k] >= summary.ECTOPIC_MIN_COUNT and c[k] / total >= summary.ECTOPIC_MIN_SHARE]
+    if ectopic == ["V", "A"] and c["A"] >= summary.ECTOPIC_OUTWEIGH * c["V"]:
+        return "A"
+    return ectopic[0] if ectopic else "N"
 
 
 def test_the_registry_driven_rule_gives_the_same_finding_as_the_hand_written_one():

@@ -1,0 +1,279 @@
+"""Evaluation of the recordings model (leadnet) on patients it never saw.
+
+Each model trained by ``ml.training.leadnet`` lists in its meta.json the records and patients
+it was trained on; scoring it on any of them raises ``SeenPatients`` (as ``ml.reports.evaluate``
+refuses a model on its own training split). Unscored beats (``beatlabels``) are never scored.
+
+- ``cv``: 5-fold patient-grouped cross-validation over the four databases (``folds.json``):
+  the models of ``cv0``..``cv4``, each scored on its own test fold, pooled. Two input modes:
+  "several leads" (every lead the record has: 12 for ludb/PTB-XL, II + one chest lead for
+  mitdb, II for vfdb) and "one lead" (lead II alone). Per class: F1, precision, recall, and
+  the beats and patients behind each figure; vfdb "not VF" beats called VF.
+- ``unseen_database``: the ``unseen-ptbxl`` model (trained without PTB-XL) on PTB-XL.
+- ``ds1_ds2``: the ``ds1-ds2`` model (mitdb DS1 + vfdb) on DS2 + four vfdb VF patients, lead II;
+  record 202 is left out (its patient is 201's, in DS1).
+- ``records``: record-level answers on the held-out ludb and PTB-XL records of the CV folds
+  (each scored by its fold's model, all its detected beats): complete bundle branch block
+  (the headline finding, ``ml.summary.finding``, is L or R) against the record's diagnosis
+  (``beatlabels.record_facts``); premature atrial / ventricular beats present (at least one,
+  and at least two beats called A / V) against the diagnosis.
+
+    python -m ml.reports.cv --runs runs/leadnet --json runs/leadnet/cv.json
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml import beatinput
+from ml.leads import II
+from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
+from ml.summary import finding
+from ml.training import beatlabels, folds, leadnet, sources
+
+SEVERAL, ONE, EVERY = "several leads", "one lead", "every lead"
+MODES = (SEVERAL, ONE)
+VF = CLASS_INDEX["VF"]
+SPLIT_WORDS = {
+    "cv": "5-fold cross-validation grouped by patient over mitdb, vfdb, LUDB and PTB-XL "
+          "records 1-500 (folds.json): each patient's beats scored by the model of the fold "
+          "that held the patient out, pooled over the five folds",
+    "unseen-ptbxl": "trained on mitdb, vfdb and LUDB only; tested on every PTB-XL patient "
+                    "(records 1-500), a database it never saw",
+    "ds1-ds2": "trained on MIT-BIH DS1 and 18 vfdb records; tested on DS2 and vfdb VF patients "
+               "418 424 429 609 (de Chazal 2004), lead II",
+}
+
+
+class SeenPatients(ValueError):
+    """The model was trained on some of the patients it is asked to be scored on."""
+
+
+def check_unseen(meta, test_patients):
+    """Raise SeenPatients when a model's training patients (meta.json) meet ``test_patients``."""
+    trained = set(meta.get("train_patients") or [])
+    if not trained:
+        raise SeenPatients("the model's meta.json does not list its training patients, so it "
+                           "cannot be shown to be unseen: retrain it with ml.training.leadnet")
+    seen = sorted(trained & set(test_patients))
+    if seen:
+        raise SeenPatients(
+            f"the model was trained on {len(seen)} of the {len(set(test_patients))} test "
+            f"patients (e.g. {', '.join(seen[:3])}): scores on them would not say how it does "
+            "on new patients")
+
+
+def mode_masks(beats, idx, mode):
+    """Lead masks of beats ``idx``: "one lead" is lead II alone; "several leads" the leads the
+    Predictor reads of the record (``beatinput.analysed_slots``: all of a 12-lead record,
+    lead II of a two-lead mitdb record)."""
+    present = beats.present[idx]
+    m = np.zeros(present.shape, np.float32)
+    if mode == ONE:
+        m[:, II] = 1.0
+        return m
+    if mode == EVERY:
+        return present.astype(np.float32)
+    for pattern in np.unique(present, axis=0):
+        rows = np.all(present == pattern, axis=1)
+        m[np.ix_(rows, beatinput.analysed_slots(np.flatnonzero(pattern)))] = 1.0
+    return m
+
+
+def predict(model, beats, idx, mode, chunk=2048):
+    out = []
+    for s in range(0, len(idx), chunk):
+        part = idx[s:s + chunk]
+        out.append(model.predict_on_batch(beats.inputs(part, mode_masks(beats, part, mode))))
+    return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
+
+
+def load_model(run):
+    import keras
+
+    meta = json.loads((Path(run) / "meta.json").read_text())
+    return keras.saving.load_model(Path(run) / "model.keras", compile=False), meta
+
+
+def predictions(run, beats, test_keys, modes=MODES):
+    """Per-beat probabilities of every beat of ``test_keys`` (unscored included) per mode,
+    after checking that the model never saw those patients."""
+    idx = beats.select(test_keys)
+    model, meta = load_model(run)
+    check_unseen(meta, set(beats.patient[idx]))
+    out = {"index": idx}
+    for mode in modes:
+        out[mode] = predict(model, beats, idx, mode)
+    return out
+
+
+def class_scores(true, pred, patients):
+    """Per class: F1, precision, recall with the beats and patients of the class; macro-F1 over
+    the classes with test beats."""
+    rows = {}
+    for c, code in enumerate(CLASS_CODES):
+        is_c = true == c
+        tp = int(np.sum((pred == c) & is_c))
+        called = int(np.sum(pred == c))
+        n = int(is_c.sum())
+        if n == 0:
+            continue
+        prec = tp / called if called else 0.0
+        rec = tp / n
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        rows[code] = {"f1": round(f1, 4), "precision": round(prec, 4), "recall": round(rec, 4),
+                      "beats": n, "patients": len(set(patients[is_c]))}
+    macro = float(np.mean([r["f1"] for r in rows.values()])) if rows else float("nan")
+    return {"macro_f1": round(macro, 4), "per_class": rows,
+            "beats": int(len(true)), "patients": len(set(patients))}
+
+
+def score(beats, idx, probs, split_words, databases=None):
+    """Scores of beats ``idx`` (labelled ones) with probabilities ``probs`` per mode."""
+    labels = beats.labels[idx]
+    keep = labels >= 0
+    if databases is not None:
+        keep &= np.isin(beats.database[idx], databases)
+    out = {}
+    for mode, p in probs.items():
+        pred = p.argmax(1)
+        res = class_scores(labels[keep], pred[keep], beats.patient[idx][keep])
+        res["split"] = split_words
+        neg = labels == NOT_VF
+        if np.any(neg):
+            res["not_vf_called_vf"] = {"share": round(float(np.mean(pred[neg] == VF)), 4),
+                                       "beats": int(neg.sum())}
+        out[mode] = res
+    return out
+
+
+def _sens_spec(truth, said):
+    truth, said = np.asarray(truth, bool), np.asarray(said, bool)
+    pos, neg = int(truth.sum()), int((~truth).sum())
+    return {"sensitivity": round(float(np.mean(said[truth])), 4) if pos else None,
+            "specificity": round(float(np.mean(~said[~truth])), 4) if neg else None,
+            "positive_records": pos, "negative_records": neg}
+
+
+def record_figures(beats, idx, probs):
+    """Record-level answers for the ludb/PTB-XL records among beats ``idx`` (all their beats)."""
+    infos = {i.key: i for i in sources.catalog(("ludb", "ptbxl"))}
+    keys = beats.keys[beats.record[idx]]
+    out = {}
+    for mode, p in probs.items():
+        pred = p.argmax(1)
+        rows = {"bbb": ([], []), "pac1": ([], []), "pac2": ([], []), "pvc1": ([], []),
+                "pvc2": ([], [])}
+        for key in sorted(set(keys) & set(infos)):
+            sel = keys == key
+            facts = beatlabels.record_facts(infos[key])
+            counts = {c: int(np.sum(pred[sel] == i)) for i, c in enumerate(CLASS_CODES)}
+            head = finding(counts, [])
+            for name, truth, said in (
+                ("bbb", facts.lbbb or facts.rbbb, head in ("L", "R")),
+                ("pac1", facts.pac, counts["A"] >= 1), ("pac2", facts.pac, counts["A"] >= 2),
+                ("pvc1", facts.pvc, counts["V"] >= 1), ("pvc2", facts.pvc, counts["V"] >= 2),
+            ):
+                rows[name][0].append(truth)
+                rows[name][1].append(said)
+        out[mode] = {
+            "complete_bbb": _sens_spec(*rows["bbb"]),
+            "pac_present_1": _sens_spec(*rows["pac1"]),
+            "pac_present_2": _sens_spec(*rows["pac2"]),
+            "pvc_present_1": _sens_spec(*rows["pvc1"]),
+            "pvc_present_2": _sens_spec(*rows["pvc2"]),
+        }
+    return out
+
+
+def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS)):
+    """Pooled CV figures and record-level figures from runs/<cvK> models."""
+    parts = []
+    for k in fold_numbers:
+        _train, test = leadnet.split_keys(f"cv{k}", beats)
+        parts.append(predictions(Path(runs) / f"cv{k}", beats, test, (*MODES, EVERY)))
+    idx = np.concatenate([p["index"] for p in parts])
+    probs = {m: np.concatenate([p[m] for p in parts]) for m in (*MODES, EVERY)}
+    main = {m: probs[m] for m in MODES}
+    return {"modes": score(beats, idx, main, SPLIT_WORDS["cv"]),
+            "every_lead": score(beats, idx, {EVERY: probs[EVERY]}, SPLIT_WORDS["cv"])[EVERY],
+            "records": record_figures(beats, idx, main),
+            "by_database": {db: score(beats, idx, probs, SPLIT_WORDS["cv"], [db])
+                            for db in sources.DATABASES},
+            "by_fold": {k: score(beats, p["index"], {m: p[m] for m in MODES},
+                                 SPLIT_WORDS["cv"])
+                        for k, p in zip(fold_numbers, parts, strict=True)}}
+
+
+def held_out(beats, run, split, modes=MODES, leave_out_seen=False):
+    """Figures of the model in ``run`` on the test side of ``split``. With ``leave_out_seen``
+    the test records of patients the model was trained on are left out (and listed), for
+    splits that are not patient-disjoint (ds1-ds2: mitdb 201 and 202 are one patient)."""
+    _train, test = leadnet.split_keys(split, beats)
+    left_out = []
+    if leave_out_seen:
+        trained = set(json.loads((Path(run) / "meta.json").read_text())["train_patients"])
+        patient_of = {i.key: i.patient for i in sources.catalog()}
+        left_out = [k for k in test if patient_of[k] in trained]
+        test = [k for k in test if k not in left_out]
+    p = predictions(run, beats, test, modes)
+    words = SPLIT_WORDS[split] + (f"; left out as seen in training: {', '.join(left_out)}"
+                                  if left_out else "")
+    return {"modes": score(beats, p["index"], {m: p[m] for m in modes}, words),
+            "left_out": left_out}
+
+
+def format_modes(block, title):
+    lines = [title]
+    for mode, r in block["modes"].items():
+        cells = " ".join(f"{c} {v['f1']:.3f} ({v['beats']}/{v['patients']})"
+                         for c, v in r["per_class"].items())
+        vf = r.get("not_vf_called_vf")
+        tail = f" | not-VF called VF {vf['share']:.2%} of {vf['beats']}" if vf else ""
+        lines.append(f"  {mode:13} macro-F1 {r['macro_f1']:.3f} | F1 (beats/patients): "
+                     f"{cells}{tail}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", default=str(sources.REPO_ROOT / "runs" / "leadnet"))
+    p.add_argument("--json", default=None, help="write the figures here")
+    p.add_argument("--what", nargs="+", default=["cv", "unseen-ptbxl", "ds1-ds2"])
+    p.add_argument("--folds", type=int, nargs="+", default=list(range(folds.N_FOLDS)),
+                   help="the CV folds to pool (all five for the card)")
+    p.add_argument("--cache", default=None)
+    args = p.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    t0 = time.perf_counter()
+    beats = leadnet.load_beats(args.cache)
+    runs = Path(args.runs)
+    result = {}
+    if "cv" in args.what:
+        result["cv"] = cross_validation(beats, runs, args.folds)
+        result["cv"]["folds"] = args.folds
+        print(format_modes(result["cv"], f"CV folds {args.folds} (pooled)"), flush=True)
+        for mode, r in result["cv"]["records"].items():
+            print(f"  records, {mode}: " + "; ".join(
+                f"{k} sens {v['sensitivity']} spec {v['specificity']} "
+                f"({v['positive_records']}+/{v['negative_records']}-)" for k, v in r.items()))
+    if "unseen-ptbxl" in args.what and (runs / "unseen-ptbxl" / "meta.json").exists():
+        result["unseen_database"] = held_out(beats, runs / "unseen-ptbxl", "unseen-ptbxl")
+        print(format_modes(result["unseen_database"], "unseen database: PTB-XL"), flush=True)
+    if "ds1-ds2" in args.what and (runs / "ds1-ds2" / "meta.json").exists():
+        result["ds1_ds2"] = held_out(beats, runs / "ds1-ds2", "ds1-ds2", (ONE,),
+                                     leave_out_seen=True)
+        print(format_modes(result["ds1_ds2"], "DS1 -> DS2, lead II"), flush=True)
+    result["seconds"] = round(time.perf_counter() - t0, 1)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Training of the recordings model, leadnet (``ml.model.leadnet``), on the beat table.
+
+Data: every labelled beat of the four databases (``beattable``; unscored beats never used),
+as ``ml.beatinput`` builds it: the beat window of the 12 lead slots, the patient's local
+dominant beat in the same slots, the presence mask and the rhythm features.
+
+- Splits (``--split``): ``all`` (every patient: the shipped model), ``cv0``..``cv4`` (train on
+  four folds of ``folds.json``), ``unseen-ptbxl``, ``unseen-ludb``, ``ds1-ds2``
+  (``folds.split``). The model's meta.json lists the records and patients it was trained on,
+  so evaluation can refuse to score it on them (``ml.reports.cv``).
+- Streamed class-balanced batches (never a whole epoch in memory): each batch draws the same
+  number of beats of each class and of vfdb "not VF" beats (loss -log(1 - p(VF))); inside a
+  class a beat's chance is one over the square root of its patient's beats of that class, so
+  mitdb's few patients with thousands of beats do not drown the 12-lead patients with ten.
+- Lead dropout, so one network reads one lead or twelve: of the training beats, 30% keep lead
+  II alone, 15% one other present lead alone, the rest each present lead with probability 0.7
+  (at least one). Augmentation: R jitter up to 14 ms, amplitude x0.8-1.25, a little noise.
+- A fixed number of steps (Adam 1e-3, a third of that for the last 30%); batch ``k`` is drawn
+  from a generator seeded by (seed, k), so a run is deterministic and resumes exactly: a
+  checkpoint (model with optimizer state, and the step) is written every ``--every`` steps.
+
+    python -m ml.training.leadnet --split cv0 --steps 700 --out runs/leadnet/cv0
+    python -m ml.training.leadnet --split all --steps 700 --out runs/leadnet/all
+"""
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ml import beatinput
+from ml.leads import II, N_SLOTS
+from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
+from ml.segment import N_RHYTHM
+
+from . import beattable, folds, sources
+
+VF = CLASS_INDEX["VF"]
+SHIFT = 5  # samples of R jitter (14 ms at 360 Hz)
+SEED = 20260115
+BATCH = 196  # 28 beats of each of the six classes and of "not VF"
+ONLY_II, ONLY_OTHER, KEEP = 0.30, 0.15, 0.7
+LR, LR_LATE, LATE = 1e-3, 1e-3 / 3, 0.7
+SPLITS = ("all", *(f"cv{k}" for k in range(folds.N_FOLDS)), "unseen-ptbxl", "unseen-ludb",
+          "ds1-ds2")
+
+
+class Beats:
+    """Windows (with SHIFT samples of margin) and local templates of every detected beat,
+    kept per record in float16; ``inputs`` builds leadnet's inputs of any beats. Unscored
+    beats are kept (a record's summary needs all its beats) but never trained on or scored."""
+
+    def __init__(self, table):
+        keep = np.ones(len(table.labels), bool)
+        self.labels = table.labels[keep].astype(np.int64)
+        self.patient = table.patient[keep]
+        self.database = table.database[keep]
+        self.fold = table.fold[keep]
+        self.rhythm = table.rhythm[keep]
+        self.present = table.present[keep]
+        self.record = table.record[keep]
+        self.beat = table.beat[keep]
+        self.keys = np.array([i.key for i in table.infos])
+        self.slots, self.windows, self.templates = [], [], []
+        lo = beattable.WIDE_BEFORE - beattable.MODEL_BEFORE - SHIFT
+        for t in table.tables:
+            wide = t["windows"].astype(np.float32)
+            if len(wide) == 0:
+                wide = np.zeros((0, len(t["slots"]), beattable.WIDE), np.float32)
+            tmpl = beatinput.templates_of(wide)
+            self.windows.append(wide[:, :, lo:lo + beatinput.WINDOW + 2 * SHIFT]
+                                .astype(np.float16))
+            self.templates.append(beattable.model_window(tmpl).astype(np.float16))
+            self.slots.append(t["slots"])
+
+    def __len__(self):
+        return len(self.labels)
+
+    def select(self, keys):
+        """Indices of the beats of the records ``keys`` ("<database>/<record>")."""
+        return np.flatnonzero(np.isin(self.keys[self.record], list(keys)))
+
+    def inputs(self, idx, masks, shifts=None):
+        n = len(idx)
+        windows = np.zeros((n, N_SLOTS, beatinput.WINDOW), np.float32)
+        templates = np.zeros_like(windows)
+        shifts = np.zeros(n, np.int64) if shifts is None else shifts
+        for j, i in enumerate(idx):
+            r, b = self.record[i], self.beat[i]
+            s = SHIFT + shifts[j]
+            windows[j, self.slots[r]] = self.windows[r][b, :, s:s + beatinput.WINDOW]
+            templates[j, self.slots[r]] = self.templates[r][b]
+        return beatinput.model_inputs(windows, templates, masks, self.rhythm[idx])
+
+
+def load_beats(cache=None, databases=sources.DATABASES, records=None):
+    infos = sources.catalog(databases)
+    if records is not None:
+        infos = [i for i in infos if i.key in set(records)]
+    return Beats(beattable.load(infos, cache=cache, jobs=2))
+
+
+def split_keys(name, beats):
+    """(train, test) record keys of split ``name`` over the records in ``beats``."""
+    infos = [i for i in sources.catalog() if i.key in set(beats.keys)]
+    if name == "all":
+        keys = [i.key for i in infos if i.key in folds.record_folds()]
+        return keys, []
+    return folds.split(name, infos)
+
+
+def set_loss(y_true, y_pred):
+    """Cross-entropy for a labelled beat; -log(1 - p(VF)) for a "not VF" beat (label -1)."""
+    import keras
+
+    y = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+    p = keras.ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
+    onehot = keras.ops.one_hot(keras.ops.maximum(y, 0), len(CLASS_CODES))
+    ce = -keras.ops.log(keras.ops.sum(onehot * p, axis=-1))
+    not_vf = -keras.ops.log(1.0 - p[:, VF])
+    return keras.ops.where(y >= 0, ce, not_vf)
+
+
+def random_masks(present, rng):
+    """Lead dropout: masks (n, 12) drawn for beats whose records have leads ``present``."""
+    present = present.astype(np.float32)
+    n = len(present)
+    u = rng.random(n)
+    masks = present * (rng.random(present.shape) < KEEP)
+    only_ii = (u < ONLY_II) & (present[:, II] > 0)
+    masks[only_ii] = 0.0
+    masks[only_ii, II] = 1.0
+    other = (u >= ONLY_II) & (u < ONLY_II + ONLY_OTHER)
+    for j in np.flatnonzero(other):
+        choices = np.flatnonzero(present[j])
+        masks[j] = 0.0
+        masks[j, rng.choice(choices)] = 1.0
+    empty = masks.sum(axis=1) == 0
+    masks[empty] = present[empty]
+    return masks
+
+
+class Sampler:
+    """Class-balanced batches of the training beats; batch ``k`` depends on (seed, k) only."""
+
+    def __init__(self, beats, train_idx, batch=BATCH, seed=SEED):
+        self.beats, self.seed = beats, seed
+        self.pools = {}
+        for c in (*range(len(CLASS_CODES)), NOT_VF):
+            members = train_idx[beats.labels[train_idx] == c]
+            if len(members) == 0:
+                continue
+            _, inverse, counts = np.unique(beats.patient[members], return_inverse=True,
+                                           return_counts=True)
+            w = 1.0 / np.sqrt(counts[inverse])
+            self.pools[c] = (members, w / w.sum())
+        self.per = batch // len(self.pools)
+
+    def batch(self, k):
+        rng = np.random.default_rng([self.seed, k])
+        idx = np.concatenate([rng.choice(m, self.per, p=p) for m, p in self.pools.values()])
+        rng.shuffle(idx)
+        b = self.beats
+        masks = random_masks(b.present[idx], rng)
+        inputs = b.inputs(idx, masks, rng.integers(-SHIFT, SHIFT + 1, len(idx)))
+        x = inputs["beat"]
+        x *= rng.uniform(0.8, 1.25, (len(idx), 1, 1)).astype(np.float32)
+        x += rng.normal(0, 0.02, x.shape).astype(np.float32) * (x != 0)
+        return inputs, b.labels[idx]
+
+
+def train(beats, split, steps, out, seed=SEED, every=100, log=print):
+    """Train (or resume) leadnet on ``split``; writes model.keras and meta.json to ``out``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    from ml.model import leadnet
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    train_keys, test_keys = split_keys(split, beats)
+    train_idx = beats.select(train_keys)
+    sampler = Sampler(beats, train_idx, seed=seed)
+    checkpoint, state_path = out / "checkpoint.keras", out / "state.json"
+    start_step = 0
+    keras.utils.set_random_seed(seed)
+    if checkpoint.exists() and state_path.exists():
+        model = keras.saving.load_model(checkpoint, custom_objects={"set_loss": set_loss})
+        start_step = json.loads(state_path.read_text())["step"]
+        log(f"resuming {split} at step {start_step}")
+    else:
+        model = leadnet()
+        model.compile(optimizer=keras.optimizers.Adam(LR), loss=set_loss)
+    t0 = time.perf_counter()
+    losses = []
+    for k in range(start_step, steps):
+        model.optimizer.learning_rate.assign(LR if k < LATE * steps else LR_LATE)
+        x, y = sampler.batch(k)
+        losses.append(float(model.train_on_batch(x, y)))
+        done = k + 1
+        if done % every == 0 or done == steps:
+            model.save(checkpoint)
+            state_path.write_text(json.dumps({"step": done}))
+            log(f"{split} step {done}/{steps}: loss {np.mean(losses[-every:]):.3f} "
+                f"({(time.perf_counter() - t0) / (done - start_step):.2f} s/step)")
+    model.save(out / "model.keras")
+    train_records = sorted(set(beats.keys[beats.record[train_idx]]))
+    meta = {
+        "arch": "leadnet",
+        "classes": list(CLASS_CODES),
+        "input": {"window": beatinput.WINDOW, "before": beatinput.BEFORE, "fs": beatinput.FS,
+                  "slots": N_SLOTS, "n_rhythm": N_RHYTHM},
+        "split": split,
+        "steps": steps,
+        "batch": BATCH,
+        "seed": seed,
+        "beat_table": beattable.code_version(),
+        "train_beats": {("not VF" if c == NOT_VF else CLASS_CODES[c]): len(m)
+                        for c, (m, _) in sampler.pools.items()},
+        "train_patients": sorted(set(beats.patient[train_idx])),
+        "train_records": train_records,
+        "test_records": sorted(test_keys),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=1))
+    return model, meta
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--split", default="all", choices=SPLITS)
+    p.add_argument("--steps", type=int, default=700)
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--every", type=int, default=100, help="checkpoint every this many steps")
+    p.add_argument("--out", default=None, help="default runs/leadnet/<split>")
+    p.add_argument("--cache", default=None)
+    args = p.parse_args(argv)
+    out = Path(args.out or sources.REPO_ROOT / "runs" / "leadnet" / args.split)
+    t0 = time.perf_counter()
+    beats = load_beats(args.cache)
+    print(f"{len(beats):,} beats ready in {time.perf_counter() - t0:.0f} s", flush=True)
+    train(beats, args.split, args.steps, out, args.seed, args.every,
+          log=lambda m: print(m, flush=True))
+    print(f"wrote {out / 'model.keras'} in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The recordings model's card (ml/models/leads/card.json): the contract other code reads, and
+figures that agree with themselves, with the shipped model and with the README."""
+import json
+
+import pytest
+
+from ml.card import load_card
+from ml.predictor import DEFAULT_LEADS_DIR, model_version
+from ml.registry import CLASS_CODES
+
+MODES = ("several leads", "one lead")
+FIGURES = {"f1", "precision", "recall", "patients", "beats"}
+
+
+@pytest.fixture(scope="module")
+def card():
+    card = load_card(DEFAULT_LEADS_DIR)
+    assert card is not None, "ml/models/leads/card.json is missing"
+    return card
+
+
+def test_the_card_describes_the_shipped_model(card):
+    assert card["model_version"] == model_version(DEFAULT_LEADS_DIR)
+    assert [c["code"] for c in card["classes"]] == list(CLASS_CODES)
+    meta = json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text())
+    assert card["training"]["patients"] == len(meta["train_patients"])
+    assert "every patient" in card["training"]["note"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_cv_figures_keep_the_contract(card, mode):
+    r = card["evaluations"]["cv"]["modes"][mode]
+    assert isinstance(r["macro_f1"], float) and 0 <= r["macro_f1"] <= 1
+    assert isinstance(r["split"], str) and "patient" in r["split"]
+    assert set(r["per_class"]) == set(CLASS_CODES)
+    for code, v in r["per_class"].items():
+        assert set(v) >= FIGURES, code
+        assert 0 <= v["f1"] <= 1 and v["beats"] >= v["patients"] >= 1
+        # F1 is the harmonic mean of the precision and recall shown beside it.
+        p, rc = v["precision"], v["recall"]
+        assert v["f1"] == pytest.approx(2 * p * rc / (p + rc) if p + rc else 0, abs=2e-4)
+    mean = sum(v["f1"] for v in r["per_class"].values()) / len(r["per_class"])
+    assert r["macro_f1"] == pytest.approx(mean, abs=1e-3)
+
+
+def test_both_modes_score_the_same_beats(card):
+    modes = card["evaluations"]["cv"]["modes"]
+    for code in CLASS_CODES:
+        assert len({(modes[m]["per_class"][code]["beats"],
+                     modes[m]["per_class"][code]["patients"]) for m in MODES}) == 1
+
+
+def test_the_readme_block_is_the_cards(card):
+    from ml.reports import leadcard
+
+    assert leadcard.readme_block(card) in leadcard.README.read_text()
+
+
+def test_the_card_markdown_is_written_from_the_json(card):
+    from ml.reports import leadcard
+
+    assert (DEFAULT_LEADS_DIR / "card.md").read_text() == leadcard.markdown(card)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from ml.registry import CLASS_CODES, CLASS_NAMES
 from sharing.models import Share
 
-from . import events
+from . import events, live
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 # Support staff may read every patient's results, files and reports only with this
@@ -32,6 +32,12 @@ VIEW_PATIENT_DATA = "diagnosis.view_patient_data"
 def claim_seconds():
     """How long a claim lasts unless the worker holding it renews it."""
     return settings.ECG_DIAGNOSIS_LEASE_S
+
+
+def announce_state(pk, status):
+    """Wake the pages waiting on this diagnosis (diagnosis.live) once the change is
+    committed: a page woken earlier would read the old row."""
+    transaction.on_commit(partial(live.publish, pk, status), robust=True)
 
 
 class DiagnosisQuerySet(models.QuerySet):
@@ -96,6 +102,8 @@ class DiagnosisQuerySet(models.QuerySet):
             claim_token=token,
             attempts=F("attempts") + 1,
         )
+        if updated:
+            announce_state(pk, Diagnosis.Status.RUNNING)
         return token if updated else None
 
     def renew_lease(self, pk, token, now=None):
@@ -216,6 +224,7 @@ class Diagnosis(models.Model):
             for name, value in fields.items():
                 setattr(self, name, value)
             transaction.on_commit(partial(events.announce_finished, self), robust=True)
+            announce_state(self.pk, status)
         return bool(updated)
 
     def mark_done(self, token, **result_fields):
@@ -226,11 +235,14 @@ class Diagnosis(models.Model):
 
     def release(self, token):
         """Give a claimed row back to the queue (before a retry); True when it did."""
-        return bool(
+        released = bool(
             type(self)
             .objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=token)
             .update(status=self.Status.QUEUED, lease_expires_at=None, claim_token=None)
         )
+        if released:
+            announce_state(self.pk, self.Status.QUEUED)
+        return released
 
 
 class DiagnosisFile(models.Model):

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import inference, storage
+from . import inference, live, storage
 from .models import Diagnosis, DiagnosisFile
 from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
@@ -219,3 +219,14 @@ def queue_position(diagnosis):
     return Diagnosis.objects.filter(
         status=Diagnosis.Status.QUEUED, queued_at__lt=diagnosis.queued_at
     ).count()
+
+
+def status_after(diagnosis, since, wait):
+    """The diagnosis once its status is no longer ``since``, waiting up to ``wait`` seconds
+    (a string from the request, bounded by ECG_STATUS_MAX_WAIT_S) for the worker to change it
+    (diagnosis.live); None if it was deleted meanwhile. Without ``since`` it answers at once."""
+    if not since or since != diagnosis.status:
+        return diagnosis
+    rows = Diagnosis.objects.filter(pk=diagnosis.pk).values_list("status", flat=True)
+    live.wait_for_change(diagnosis.pk, since, live.clamp_wait(wait), rows.first)
+    return Diagnosis.objects.filter(pk=diagnosis.pk).first()

@@ -109,8 +109,14 @@ def result(request, pk):
 @never_cache
 @require_GET
 def status(request, pk):
+    """The status; with ``?since=<status>&wait=<seconds>`` it answers when the status is no
+    longer ``since`` or when the wait is over (long-polling, diagnosis/live.py)."""
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.STATUS)
+    diagnosis = services.status_after(diagnosis, request.GET.get("since"),
+                                      request.GET.get("wait"))
+    if diagnosis is None:
+        raise Http404("This result was deleted")
     return JsonResponse(presenters.status_json(diagnosis))
 
 

@@ -114,25 +114,19 @@
     return status.low_confidence ? text + ", uncertain" : text;
   }
 
-  function follow(row, status, delay) {
+  function show(row, status) {
     var kind = status.status === "failed" ? "error" : status.status === "done"
       ? (status.low_confidence ? "warning" : "done") : null;
     setState(row, describe(status), kind);
     showLink(row, status.url, status.finished ? "See the result" : "Open the result page");
-    if (status.finished) {
-      return;
+  }
+
+  /* Shows each new status as it comes (long-polling, diagnosis_live.js). */
+  function follow(row, status) {
+    show(row, status);
+    if (window.ECGLive) {
+      window.ECGLive.follow(status.status_url, status, function (next) { show(row, next); });
     }
-    window.setTimeout(function () {
-      fetch(status.status_url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("HTTP " + response.status);
-          }
-          return response.json();
-        })
-        .then(function (next) { follow(row, next, Math.min(delay * 1.5, 5000)); })
-        .catch(function () { follow(row, status, Math.min(delay * 2, 10000)); });
-    }, delay);
   }
 
   function send(job) {
@@ -163,7 +157,7 @@
       }
       if (xhr.status === 201 && body) {
         row.bar.value = 100;
-        follow(row, body, 700);
+        follow(row, body);
       } else if (body && body.error) {
         row.bar.value = 0;
         setState(row, "Refused: " + body.error, "error");

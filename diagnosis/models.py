@@ -1,8 +1,10 @@
 """Diagnoses: one upload (a picture of one heartbeat or a recorded signal) and its result.
 
-Life of a row: the upload view writes it ``queued`` together with its files; after the
-transaction commits, its pk is sent to the Celery worker; the worker *claims* it with a
-conditional update (``queued -> running``), analyses it and writes ``done`` or ``failed``.
+Life of a row: the upload view writes it ``queued`` together with its files (or
+``needs_rate``: a CSV file that does not say its sampling rate waits for its owner to give
+one, services.give_rate); after the transaction commits, its pk is sent to the Celery
+worker; the worker *claims* it with a conditional update (``queued -> running``), analyses
+it and writes ``done`` or ``failed``.
 A claim is a lease of ECG_DIAGNOSIS_LEASE_S that the worker renews while it works
 (``renew_lease``, from the task's heartbeat): a row whose worker died is claimable again
 within one lease (by the sweep or a redelivered message), while a duplicate message for a row
@@ -119,6 +121,9 @@ class Diagnosis(models.Model):
         SIGNAL = "signal", "ECG signal"
 
     class Status(models.TextChoices):
+        # A CSV file kept without a sampling rate (no time column, no rate in its heading
+        # lines): it waits for its owner to give one (services.give_rate), then is queued.
+        NEEDS_RATE = "needs_rate", "Needs the sampling rate"
         QUEUED = "queued", "Waiting"
         RUNNING = "running", "Analysing"
         DONE = "done", "Done"
@@ -140,7 +145,7 @@ class Diagnosis(models.Model):
     )
 
     status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     queued_at = models.DateTimeField(default=timezone.now)
     enqueued_at = models.DateTimeField(

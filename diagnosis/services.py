@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import inference, live, storage
-from .models import Diagnosis, DiagnosisFile
+from .models import Diagnosis, DiagnosisFile, announce_state
 from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                                else original_name[:255]),
                 input_fs=input_fs,
                 content_hash=content_hash,
+                # Kept, not queued, until its owner gives the rate (give_rate).
+                status=(Diagnosis.Status.NEEDS_RATE if checked.needs_rate
+                        else Diagnosis.Status.QUEUED),
             )
             DiagnosisFile.objects.bulk_create(
                 DiagnosisFile(diagnosis=diagnosis, role=f.role, file=f.name,
@@ -99,7 +102,8 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                 for f in planned
             )
             pk = diagnosis.pk
-            transaction.on_commit(lambda: enqueue(pk), robust=True)
+            if not checked.needs_rate:
+                transaction.on_commit(lambda: enqueue(pk), robust=True)
     except BaseException:
         storage.delete_quietly(saved)
         raise
@@ -194,6 +198,25 @@ def check_upload_limits(owner, now=None):
             raise UploadLimited(
                 f"You have uploaded {limit} files in {when}, the most we accept. Please try "
                 "again later.")
+
+
+def give_rate(diagnosis, fs, now=None):
+    """Give the sampling rate ``fs`` (Hz, checked by forms.RateForm) to a kept CSV upload
+    that waits for it (Status.NEEDS_RATE) and queue it; the diagnosis as it is then. A second
+    answer (another tab, a double click) finds it queued already and changes nothing; None
+    when it was deleted meanwhile."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Diagnosis.objects.filter(
+            pk=diagnosis.pk, status=Diagnosis.Status.NEEDS_RATE
+        ).update(status=Diagnosis.Status.QUEUED, input_fs=float(fs), queued_at=now,
+                 enqueued_at=None)
+        if not updated:
+            return Diagnosis.objects.filter(pk=diagnosis.pk).first()
+        pk = diagnosis.pk
+        transaction.on_commit(lambda: enqueue(pk), robust=True)
+        announce_state(pk, Diagnosis.Status.QUEUED)
+    return Diagnosis.objects.get(pk=pk)
 
 
 def submit_recording(owner, recording, name=""):

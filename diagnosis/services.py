@@ -82,7 +82,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
     try:
         for f in planned:
             saved.append(storage.save_exact(f.name, f.content))
-        with transaction.atomic():
+        # No savepoint inside a caller's transaction (submit_upload's): a failure here
+        # propagates and rolls the whole of it back anyway; two round trips fewer.
+        with transaction.atomic(savepoint=False):
             diagnosis = Diagnosis.objects.create(
                 owner=owner,
                 kind=checked.kind,

@@ -2,6 +2,8 @@
 
 The status endpoint may be asked to *wait* (``status.json?since=queued&wait=25``): it answers
 as soon as the diagnosis is no longer in the state the page last saw, or when the wait is over.
+``since`` may list several states (``since=queued,running``: a beat picture is analysed in
+milliseconds, so its page waits straight for the result, one request fewer).
 The worker publishes every state change on a Redis channel per diagnosis (``publish``, after
 the change is committed); a waiting request subscribes to that channel (``wait_for_change``)
 and reads the row again when a message arrives, so a result reaches the page within
@@ -117,9 +119,10 @@ def clamp_wait(value):
 
 def wait_for_change(pk, since, seconds, read_state):
     """Wait up to ``seconds`` until ``read_state()`` (the row's status, read from the
-    database; None once it is gone) differs from ``since``; returns the last state read."""
+    database; None once it is gone) is none of ``since`` (a set of statuses); returns the
+    last state read."""
     state = read_state()
-    if state != since or seconds <= 0:
+    if state not in since or seconds <= 0:
         return state
     with _Slot() as slot:
         if not slot.taken:
@@ -162,7 +165,7 @@ def _wait_on_redis(pubsub, since, deadline, read_state):
     # subscription is seen here; one committed later arrives as a message. The row is also
     # read every ECG_STATUS_RECHECK_S, so a lost message (Redis restarted) costs little.
     state = read_state()
-    while state == since:
+    while state in since:
         left = deadline - time.monotonic()
         if left <= 0:
             break
@@ -172,8 +175,8 @@ def _wait_on_redis(pubsub, since, deadline, read_state):
 
 
 def _wait_on_database(since, deadline, read_state):
-    state = since
-    while state == since:
+    state = next(iter(since))
+    while state in since:
         left = deadline - time.monotonic()
         if left <= 0:
             break

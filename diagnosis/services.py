@@ -247,11 +247,13 @@ def queue_position(diagnosis):
 
 
 def status_after(diagnosis, since, wait):
-    """The diagnosis once its status is no longer ``since``, waiting up to ``wait`` seconds
-    (a string from the request, bounded by ECG_STATUS_MAX_WAIT_S) for the worker to change it
-    (diagnosis.live); None if it was deleted meanwhile. Without ``since`` it answers at once."""
-    if not since or since != diagnosis.status:
+    """The diagnosis once its status is none of ``since`` (one status, or several separated
+    by commas, as the page last saw them), waiting up to ``wait`` seconds (a string from the
+    request, bounded by ECG_STATUS_MAX_WAIT_S) for the worker to change it (diagnosis.live);
+    None if it was deleted meanwhile. Without ``since`` it answers at once."""
+    seen = frozenset(s.strip() for s in (since or "").split(",")[:len(Diagnosis.Status)])
+    if diagnosis.status not in seen:
         return diagnosis
     rows = Diagnosis.objects.filter(pk=diagnosis.pk).values_list("status", flat=True)
-    live.wait_for_change(diagnosis.pk, since, live.clamp_wait(wait), rows.first)
+    live.wait_for_change(diagnosis.pk, seen, live.clamp_wait(wait), rows.first)
     return Diagnosis.objects.filter(pk=diagnosis.pk).first()

@@ -205,7 +205,9 @@ class Client:
             url = status["status_url"]
             if self.mode == "push":
                 # What static/js/diagnosis_live.js does: wait on the server for the change.
-                url += f"?since={status['status']}&wait={PUSH_WAIT_S}"
+                since = ("queued,running" if status["kind"] == "image"
+                         and status["status"] in ("queued", "running") else status["status"])
+                url += f"?since={since}&wait={PUSH_WAIT_S}"
             elif self.mode == "poll":
                 # What the upload page did before long-polling: first look after 700 ms,
                 # then 1.5 times longer each time (at most 5 s).

@@ -29,12 +29,16 @@
     var sep = statusUrl.indexOf("?") === -1 ? "?" : "&";
 
     function ask(current, longPoll) {
+      // A beat picture is analysed in milliseconds: wait straight for its result.
+      var since = current.kind === "image" && (current.status === "queued" || current.status === "running")
+        ? "queued,running" : current.status;
       var url = longPoll
-        ? statusUrl + sep + "since=" + encodeURIComponent(current.status) + "&wait=" + WAIT_S
+        ? statusUrl + sep + "since=" + encodeURIComponent(since) + "&wait=" + WAIT_S
         : statusUrl;
       var started = Date.now();
       getJSON(url)
         .then(function (next) {
+          next.kind = next.kind || current.kind;
           if (next.status !== current.status || next.queue_position !== current.queue_position) {
             onStatus(next);
           }

@@ -8,7 +8,8 @@
   var live = document.getElementById("live-status");
   if (live && window.ECGLive) {
     var statusText = document.getElementById("status-text");
-    var first = { status: live.getAttribute("data-status"), queue_position: null };
+    var first = { status: live.getAttribute("data-status"), kind: live.getAttribute("data-kind"),
+      queue_position: null };
     window.ECGLive.follow(live.getAttribute("data-status-url"), first, function (status) {
       if (status.finished || status.status === "needs_rate") {
         window.location.reload();

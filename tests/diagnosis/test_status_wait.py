@@ -214,3 +214,19 @@ def test_a_diagnosis_deleted_during_the_wait_is_a_404(patient, settings):
     waiter.join(10)
 
     assert waiter.response.status_code == 404 and waiter.seconds < 5
+
+
+def test_a_page_may_wait_through_the_analysis_straight_for_the_result(patient,
+                                                                       only_a_message_wakes):
+    queued = make_diagnosis(patient, status="queued")
+    waiter = Waiter(patient, status_url(queued, since="queued,running", wait=20))
+    waiter.start()
+    wait_until_waiting()
+
+    token = Diagnosis.objects.claim(queued.pk)
+    time.sleep(0.3)
+    still_waiting = waiter.is_alive()
+    Diagnosis.objects.get(pk=queued.pk).mark_done(token, label="N", confidence=0.9)
+    body = waiter.json()
+
+    assert still_waiting and body["status"] == "done"

@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 
 from diagnosis import live
 from diagnosis.models import Diagnosis
@@ -22,8 +23,11 @@ def test_a_waiting_status_call_answers_when_the_worker_claims_it(patient, settin
     answers = []
 
     def ask():
-        answers.append(api.get(f"/api/v1/diagnoses/{queued.pk}/status/",
-                               {"since": "queued", "wait": "20"}))
+        try:
+            answers.append(api.get(f"/api/v1/diagnoses/{queued.pk}/status/",
+                                   {"since": "queued", "wait": "20"}))
+        finally:
+            connection.close()  # this thread's own connection
 
     waiter = threading.Thread(target=ask, daemon=True)
     waiter.start()

@@ -29,5 +29,5 @@ RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urls
 
 USER ecg
 EXPOSE 8000
-CMD ["gunicorn", "ecgsite.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "60", "--forwarded-allow-ips", "*", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py (threads, so long-polls do not starve it).
+CMD ["gunicorn", "ecgsite.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -28,6 +28,8 @@ LOCAL_SYSTEM = "urn:ecg-insight:codes"
 CLASS_SYSTEM = "urn:ecg-insight:beat-class"
 
 REPORT_STATUS = {
+    # Kept and waiting for the person to give the sampling rate: not started yet.
+    Diagnosis.Status.NEEDS_RATE: "registered",
     Diagnosis.Status.QUEUED: "registered",
     Diagnosis.Status.RUNNING: "partial",
     Diagnosis.Status.DONE: "final",

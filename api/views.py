@@ -217,12 +217,24 @@ class DiagnosisDetail(APIView):
 
 class DiagnosisStatus(APIView):
     @extend_schema(operation_id="diagnosis_status", summary="Where a diagnosis is",
-                   description="A light answer for polling: the status and the finding.",
-                   parameters=[DIAGNOSIS_ID],
+                   description="A light answer for polling: the status and the finding. "
+                               "With `since` (the status last seen) and `wait` (seconds, at "
+                               "most ECG_STATUS_MAX_WAIT_S) it answers as soon as the status "
+                               "is no longer `since`, or when the wait is over "
+                               "(long-polling: call it again at once with the new status).",
+                   parameters=[DIAGNOSIS_ID,
+                               OpenApiParameter("since", str,
+                                                description="The status last seen."),
+                               OpenApiParameter("wait", float,
+                                                description="Seconds to wait for a change.")],
                    responses={200: s.StatusSerializer, **problems(404)})
     def get(self, request, pk):
         diagnosis = _visible(request, pk)
         audit.record(request, diagnosis, audit.What.STATUS, detail=VIA_API)
+        diagnosis = services.status_after(diagnosis, request.query_params.get("since"),
+                                          request.query_params.get("wait"))
+        if diagnosis is None:
+            raise exceptions.NotFound("This diagnosis was deleted.")
         return Response(presenters.status(request, diagnosis))
 
 

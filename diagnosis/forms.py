@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from ml.formats import MAX_FS, MIN_FS
 from ml.registry import CLASS_CODES, CLASS_NAMES
 
 from .models import Diagnosis
@@ -40,15 +41,43 @@ class UploadForm(forms.Form):
         required=False, min_value=1, max_value=10_000,
     )
 
+    def __init__(self, *args, rate_later=False, **kwargs):
+        """``rate_later``: a CSV file that does not give its rate is kept and its owner asked
+        for the rate afterwards (the upload page); otherwise (the API) it is refused."""
+        super().__init__(*args, **kwargs)
+        self.rate_later = rate_later
+
     def clean(self):
         cleaned = super().clean()
         files = cleaned.get("files")
         if files is not None:  # [] when none was sent: check_upload says to choose one
             try:
-                cleaned["checked"] = check_upload(files, fs=cleaned.get("sampling_rate"))
+                cleaned["checked"] = check_upload(files, fs=cleaned.get("sampling_rate"),
+                                                  rate_later=self.rate_later)
             except UploadRejected as exc:
                 raise ValidationError(str(exc), code="rejected") from None
         return cleaned
+
+
+class RateForm(forms.Form):
+    """The sampling rate of a kept CSV file that did not give one (Status.NEEDS_RATE)."""
+
+    sampling_rate = forms.FloatField(
+        label="Sampling rate (samples per second, Hz)",
+        min_value=MIN_FS, max_value=MAX_FS,
+        help_text="The recorder's settings or the export's documentation give it: for "
+                  "example 250, 360, 500 or 512. A wrong rate gives wrong results.",
+        error_messages={
+            "required": "Enter the sampling rate, for example 360.",
+            "invalid": "The sampling rate must be a number of samples per second, for "
+                       "example 360.",
+            "min_value": f"We analyse recordings sampled at {MIN_FS:g} to {MAX_FS:g} Hz; "
+                         "%(limit_value)s Hz is the lowest.",
+            "max_value": f"We analyse recordings sampled at {MIN_FS:g} to {MAX_FS:g} Hz; "
+                         "%(limit_value)s Hz is the highest.",
+        },
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
 
 
 STATUS_CHOICES = [("", "Any status"), *Diagnosis.Status.choices]

@@ -1,8 +1,10 @@
 """Diagnoses: one upload (a picture of one heartbeat or a recorded signal) and its result.
 
-Life of a row: the upload view writes it ``queued`` together with its files; after the
-transaction commits, its pk is sent to the Celery worker; the worker *claims* it with a
-conditional update (``queued -> running``), analyses it and writes ``done`` or ``failed``.
+Life of a row: the upload view writes it ``queued`` together with its files (or
+``needs_rate``: a CSV file that does not say its sampling rate waits for its owner to give
+one, services.give_rate); after the transaction commits, its pk is sent to the Celery
+worker; the worker *claims* it with a conditional update (``queued -> running``), analyses
+it and writes ``done`` or ``failed``.
 A claim is a lease of ECG_DIAGNOSIS_LEASE_S that the worker renews while it works
 (``renew_lease``, from the task's heartbeat): a row whose worker died is claimable again
 within one lease (by the sweep or a redelivered message), while a duplicate message for a row
@@ -21,7 +23,7 @@ from django.utils import timezone
 from ml.registry import CLASS_CODES, CLASS_NAMES
 from sharing.models import Share
 
-from . import events
+from . import events, live
 
 LABEL_CHOICES = [(code, CLASS_NAMES[code]) for code in CLASS_CODES]
 # Support staff may read every patient's results, files and reports only with this
@@ -32,6 +34,12 @@ VIEW_PATIENT_DATA = "diagnosis.view_patient_data"
 def claim_seconds():
     """How long a claim lasts unless the worker holding it renews it."""
     return settings.ECG_DIAGNOSIS_LEASE_S
+
+
+def announce_state(pk, status):
+    """Wake the pages waiting on this diagnosis (diagnosis.live) once the change is
+    committed: a page woken earlier would read the old row."""
+    transaction.on_commit(partial(live.publish, pk, status), robust=True)
 
 
 class DiagnosisQuerySet(models.QuerySet):
@@ -96,6 +104,8 @@ class DiagnosisQuerySet(models.QuerySet):
             claim_token=token,
             attempts=F("attempts") + 1,
         )
+        if updated:
+            announce_state(pk, Diagnosis.Status.RUNNING)
         return token if updated else None
 
     def renew_lease(self, pk, token, now=None):
@@ -111,6 +121,9 @@ class Diagnosis(models.Model):
         SIGNAL = "signal", "ECG signal"
 
     class Status(models.TextChoices):
+        # A CSV file kept without a sampling rate (no time column, no rate in its heading
+        # lines): it waits for its owner to give one (services.give_rate), then is queued.
+        NEEDS_RATE = "needs_rate", "Needs the sampling rate"
         QUEUED = "queued", "Waiting"
         RUNNING = "running", "Analysing"
         DONE = "done", "Done"
@@ -132,7 +145,7 @@ class Diagnosis(models.Model):
     )
 
     status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     queued_at = models.DateTimeField(default=timezone.now)
     enqueued_at = models.DateTimeField(
@@ -220,6 +233,7 @@ class Diagnosis(models.Model):
             for name, value in fields.items():
                 setattr(self, name, value)
             transaction.on_commit(partial(events.announce_finished, self), robust=True)
+            announce_state(self.pk, status)
         return bool(updated)
 
     def mark_done(self, token, **result_fields):
@@ -230,11 +244,14 @@ class Diagnosis(models.Model):
 
     def release(self, token):
         """Give a claimed row back to the queue (before a retry); True when it did."""
-        return bool(
+        released = bool(
             type(self)
             .objects.filter(pk=self.pk, status=self.Status.RUNNING, claim_token=token)
             .update(status=self.Status.QUEUED, lease_expires_at=None, claim_token=None)
         )
+        if released:
+            announce_state(self.pk, self.Status.QUEUED)
+        return released
 
 
 class DiagnosisFile(models.Model):

@@ -52,6 +52,9 @@ def status_json(d):
         "finished_at": _iso(d.finished_at),
         "url": d.get_absolute_url(),
         "status_url": reverse("diagnosis:status", args=[d.pk]),
+        # Where the owner gives the sampling rate of a kept CSV file (Status.NEEDS_RATE).
+        "rate_url": (reverse("diagnosis:rate", args=[d.pk])
+                     if d.status == d.Status.NEEDS_RATE else None),
     }
 
 

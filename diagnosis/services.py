@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import inference, storage
-from .models import Diagnosis, DiagnosisFile
+from . import inference, live, storage
+from .models import Diagnosis, DiagnosisFile, announce_state
 from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
     try:
         for f in planned:
             saved.append(storage.save_exact(f.name, f.content))
-        with transaction.atomic():
+        # No savepoint inside a caller's transaction (submit_upload's): a failure here
+        # propagates and rolls the whole of it back anyway; two round trips fewer.
+        with transaction.atomic(savepoint=False):
             diagnosis = Diagnosis.objects.create(
                 owner=owner,
                 kind=checked.kind,
@@ -91,6 +93,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                                else original_name[:255]),
                 input_fs=input_fs,
                 content_hash=content_hash,
+                # Kept, not queued, until its owner gives the rate (give_rate).
+                status=(Diagnosis.Status.NEEDS_RATE if checked.needs_rate
+                        else Diagnosis.Status.QUEUED),
             )
             DiagnosisFile.objects.bulk_create(
                 DiagnosisFile(diagnosis=diagnosis, role=f.role, file=f.name,
@@ -99,7 +104,8 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                 for f in planned
             )
             pk = diagnosis.pk
-            transaction.on_commit(lambda: enqueue(pk), robust=True)
+            if not checked.needs_rate:
+                transaction.on_commit(lambda: enqueue(pk), robust=True)
     except BaseException:
         storage.delete_quietly(saved)
         raise
@@ -196,6 +202,25 @@ def check_upload_limits(owner, now=None):
                 "again later.")
 
 
+def give_rate(diagnosis, fs, now=None):
+    """Give the sampling rate ``fs`` (Hz, checked by forms.RateForm) to a kept CSV upload
+    that waits for it (Status.NEEDS_RATE) and queue it; the diagnosis as it is then. A second
+    answer (another tab, a double click) finds it queued already and changes nothing; None
+    when it was deleted meanwhile."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Diagnosis.objects.filter(
+            pk=diagnosis.pk, status=Diagnosis.Status.NEEDS_RATE
+        ).update(status=Diagnosis.Status.QUEUED, input_fs=float(fs), queued_at=now,
+                 enqueued_at=None)
+        if not updated:
+            return Diagnosis.objects.filter(pk=diagnosis.pk).first()
+        pk = diagnosis.pk
+        transaction.on_commit(lambda: enqueue(pk), robust=True)
+        announce_state(pk, Diagnosis.Status.QUEUED)
+    return Diagnosis.objects.get(pk=pk)
+
+
 def submit_recording(owner, recording, name=""):
     """A recording that arrives already decoded (leads of numbers, through the API), as an
     ``ml.formats.Recording`` that passed its checks: stored as the worker stores the leads it
@@ -219,3 +244,16 @@ def queue_position(diagnosis):
     return Diagnosis.objects.filter(
         status=Diagnosis.Status.QUEUED, queued_at__lt=diagnosis.queued_at
     ).count()
+
+
+def status_after(diagnosis, since, wait):
+    """The diagnosis once its status is none of ``since`` (one status, or several separated
+    by commas, as the page last saw them), waiting up to ``wait`` seconds (a string from the
+    request, bounded by ECG_STATUS_MAX_WAIT_S) for the worker to change it (diagnosis.live);
+    None if it was deleted meanwhile. Without ``since`` it answers at once."""
+    seen = frozenset(s.strip() for s in (since or "").split(",")[:len(Diagnosis.Status)])
+    if diagnosis.status not in seen:
+        return diagnosis
+    rows = Diagnosis.objects.filter(pk=diagnosis.pk).values_list("status", flat=True)
+    live.wait_for_change(diagnosis.pk, seen, live.clamp_wait(wait), rows.first)
+    return Diagnosis.objects.filter(pk=diagnosis.pk).first()

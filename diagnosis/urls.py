@@ -9,6 +9,7 @@ urlpatterns = [
     path("history/export.csv", views.history_csv, name="history_csv"),
     path("<int:pk>/", views.result, name="result"),
     path("<int:pk>/status.json", views.status, name="status"),
+    path("<int:pk>/rate/", views.rate, name="rate"),
     path("<int:pk>/signal.json", views.signal_page, name="signal"),
     path("<int:pk>/files/<int:file_pk>/", views.input_file, name="file"),
     path("<int:pk>/report.pdf", views.report, name="report"),

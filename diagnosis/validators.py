@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -66,6 +67,9 @@ class CheckedUpload:
     kind: str  # Diagnosis.Kind value
     input_format: str
     parts: list[Part] = field(default_factory=list)
+    # A CSV file that does not give its sampling rate, checked with ``rate_later``: it is
+    # kept and its owner is asked for the rate (Diagnosis.Status.NEEDS_RATE).
+    needs_rate: bool = False
 
     @property
     def original_name(self):
@@ -83,9 +87,11 @@ class CheckedUpload:
         return digest.hexdigest()
 
 
-def check_upload(files, fs=None):
+def check_upload(files, fs=None, rate_later=False):
     """Check the files of one upload (Django UploadedFile objects); see the module docstring.
-    ``fs`` is the sampling rate given with the upload (for a CSV file without times)."""
+    ``fs`` is the sampling rate given with the upload (for a CSV file without times). Without
+    it such a file is refused, unless ``rate_later``: then it passes with ``needs_rate`` set
+    (the upload page asks for the rate once the file is kept)."""
     if not files:
         raise UploadRejected("Choose a file to upload.")
     limit = settings.ECG_UPLOAD_MAX_BYTES
@@ -101,7 +107,7 @@ def check_upload(files, fs=None):
         f.seek(0)
         named.append((name, f.read()))
     if len(named) == 1:
-        return check_single(*named[0], fs=fs)
+        return check_single(*named[0], fs=fs, rate_later=rate_later)
     return check_wfdb(named, source="files")
 
 
@@ -142,7 +148,7 @@ def _format_check(check, *args):
         raise UploadRejected(str(exc)) from None
 
 
-def check_single(name, data, fs=None):
+def check_single(name, data, fs=None, rate_later=False):
     kind = kind_of(data)
     if kind in PICTURES:
         _format_check(picture.check_header, name, data, kind, settings.ECG_IMAGE_MAX_PIXELS)
@@ -162,8 +168,9 @@ def check_single(name, data, fs=None):
         return CheckedUpload("signal", "edf", [Part(data, "edf", "application/octet-stream",
                                                     name)])
     if kind == "csv":
-        _format_check(csvtable.check_head, name, data, fs)
-        return CheckedUpload("signal", "csv", [Part(data, "csv", "text/csv", name)])
+        _format_check(partial(csvtable.check_head, rate_later=rate_later), name, data, fs)
+        return CheckedUpload("signal", "csv", [Part(data, "csv", "text/csv", name)],
+                             needs_rate=fs is None and csvtable.needs_rate(data))
     if name.lower().endswith(".dat"):
         raise UploadRejected(
             f"“{name}” looks like a WFDB data file on its own. Upload it together with its "

@@ -20,7 +20,7 @@ from ecgsite.paging import page_context
 from sharing import audit
 
 from . import hooks, presenters, services, trace
-from .forms import HistoryFilterForm, UploadForm
+from .forms import HistoryFilterForm, RateForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
 from .validators import UploadRejected, request_too_large
 
@@ -67,7 +67,7 @@ def _unreadable_body_message(exc):
 def _upload(request):
     form = UploadForm()
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, rate_later=True)
         if not form.is_valid():
             errors = [e for field_errors in form.errors.values() for e in field_errors]
             return _upload_refused(request, form, " ".join(errors))
@@ -99,9 +99,12 @@ def _upload_refused(request, form, message, status=400):
 def result(request, pk):
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.RESULT)
+    asks_rate = (diagnosis.status == Diagnosis.Status.NEEDS_RATE
+                 and diagnosis.owner_id == request.user.pk)
     return render(request, "diagnosis/result.html", {
         **presenters.result_context(diagnosis, viewer=request.user),
         "panels": hooks.result_panels(request, diagnosis),
+        "rate_form": RateForm() if asks_rate else None,
     })
 
 
@@ -109,9 +112,42 @@ def result(request, pk):
 @never_cache
 @require_GET
 def status(request, pk):
+    """The status; with ``?since=<status>&wait=<seconds>`` it answers when the status is no
+    longer ``since`` or when the wait is over (long-polling, diagnosis/live.py)."""
     diagnosis = _visible(request, pk)
     audit.record(request, diagnosis, audit.What.STATUS)
+    diagnosis = services.status_after(diagnosis, request.GET.get("since"),
+                                      request.GET.get("wait"))
+    if diagnosis is None:
+        raise Http404("This result was deleted")
     return JsonResponse(presenters.status_json(diagnosis))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, pk):
+    """The sampling rate of a kept CSV upload that did not give one; its owner only."""
+    diagnosis = get_object_or_404(Diagnosis.objects.owned_by(request.user), pk=pk)
+    if diagnosis.status != Diagnosis.Status.NEEDS_RATE:
+        if _wants_json(request):
+            return JsonResponse(presenters.status_json(diagnosis))
+        return redirect(diagnosis)
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            if _wants_json(request):
+                message = " ".join(form.errors.get("sampling_rate", ["Check the rate."]))
+                return JsonResponse({"error": message}, status=400)
+            return render(request, "diagnosis/rate.html",
+                          {"diagnosis": diagnosis, "form": form}, status=400)
+        diagnosis = services.give_rate(diagnosis, form.cleaned_data["sampling_rate"])
+        if diagnosis is None:
+            raise Http404("This result was deleted")
+        if _wants_json(request):
+            return JsonResponse(presenters.status_json(diagnosis))
+        return redirect(diagnosis)
+    return render(request, "diagnosis/rate.html", {"diagnosis": diagnosis, "form": form})
 
 
 @login_required

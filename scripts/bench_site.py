@@ -7,7 +7,8 @@ settings in this shell (the script creates its test users through the ORM), e.g.
     export DJANGO_SETTINGS_MODULE=ecgsite.settings.local \
            DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecg_bench REDIS_URL=redis://127.0.0.1:6379/4
     .venv/bin/python manage.py migrate
-    .venv/bin/gunicorn ecgsite.wsgi -b 127.0.0.1:8000 -w 4 &
+    export ECG_UPLOADS_PER_MINUTE=1000 WEB_CONCURRENCY=2 GUNICORN_BIND=127.0.0.1:8000
+    .venv/bin/gunicorn ecgsite.wsgi -c gunicorn.conf.py &
     .venv/bin/celery -A ecgsite worker -l warning &
     .venv/bin/python scripts/bench_site.py --base-url http://127.0.0.1:8000
 
@@ -17,9 +18,15 @@ What it measures, after one warm-up upload (the worker loads the model on its fi
   * one 30-minute MIT-BIH record (.hea + .dat), alone;
   * with --api (or --api-only): 20 clients at once submitting beat pictures through the JSON
     API with their own API tokens (bearer authentication, polling the status endpoint).
-Latency is "upload started -> status endpoint says finished", seen by the client (polling
-every --poll seconds), and also the server's own figure (finished_at - queued_at). Throughput
-is finished diagnoses per minute over the whole concurrent run.
+Latency ("seen") is "upload started -> the client has the result", and also the server's own
+figure (finished_at - queued_at). How the client learns of the result (--mode): "poll" as the
+upload page did before long-polling (first status request after 700 ms, then 1.5 times
+longer), "push" as it does now (status.json?since=<status>&wait=25, answered when the worker
+writes the result), "both" runs the two one after the other. Throughput is finished diagnoses
+per minute over the whole concurrent run. The machine's load is printed: on a shared machine
+the figures move with it.
+gunicorn runs as in production (gunicorn.conf.py: threads, so waiting requests do not block
+the others); the upload limit per minute is raised so that one user's run is not refused.
 """
 import argparse
 import http.cookiejar
@@ -38,7 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-7f3a9c"
-RUN = secrets.token_hex(4)  # makes this run's uploads differ from an earlier run's (--keep)
+# The page's first status request before long-polling (static/js/diagnosis_upload.js then).
+OLD_PAGE_FIRST_POLL_S = 0.7
+PUSH_WAIT_S = 25
 
 
 def setup_django():
@@ -97,15 +106,15 @@ def beat_images(data_dir, count):
     return images
 
 
-def distinct(png, tag):
-    """The same picture with a text chunk naming this upload: identical pixels, new bytes.
-    The site collapses a person's repeated upload of the same file into one diagnosis, so
-    without this a run that reuses pictures would time the collapse, not the classification."""
+def unique_png(png):
+    """The same picture with a random text chunk: the site collapses the same upload sent
+    again by the same person (ECG_UPLOAD_DEDUPE_WINDOW_S) into the diagnosis it already has,
+    which would measure nothing."""
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()
-    info.add_text("bench-upload", tag)
+    info.add_text("bench", secrets.token_hex(8))
     buffer = io.BytesIO()
     Image.open(io.BytesIO(png)).save(buffer, format="PNG", pnginfo=info)
     return buffer.getvalue()
@@ -119,9 +128,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One signed-in user (standard library HTTP only: a cookie jar and urllib)."""
 
-    def __init__(self, base_url, email, poll):
+    def __init__(self, base_url, email, poll, mode="push"):
         self.base = base_url.rstrip("/")
         self.poll = poll
+        self.mode = mode
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
@@ -179,24 +189,41 @@ class Client:
 
     def upload(self, files, timeout=600):
         """Upload ``files`` [(name, bytes)] and wait for the result; returns a record."""
+        files = [(name, unique_png(content) if name.endswith(".png") else content)
+                 for name, content in files]
         start = time.perf_counter()
         code, body = self.post_files(files)
         uploaded = time.perf_counter()
         if code != 201:
             raise RuntimeError(f"upload refused ({code}): {body[:300]!r}")
         status = json.loads(body)
+        requests = 1
+        delay = OLD_PAGE_FIRST_POLL_S
         while not status["finished"]:
             if time.perf_counter() - start > timeout:
                 raise RuntimeError(f"diagnosis {status['id']} not finished after {timeout} s")
-            time.sleep(self.poll)
-            _, body = self.request(status["status_url"], headers={"Accept": "application/json"})
+            url = status["status_url"]
+            if self.mode == "push":
+                # What static/js/diagnosis_live.js does: wait on the server for the change.
+                since = ("queued,running" if status["kind"] == "image"
+                         and status["status"] in ("queued", "running") else status["status"])
+                url += f"?since={since}&wait={PUSH_WAIT_S}"
+            elif self.mode == "poll":
+                # What the upload page did before long-polling: first look after 700 ms,
+                # then 1.5 times longer each time (at most 5 s).
+                time.sleep(delay)
+                delay = min(delay * 1.5, 5.0)
+            else:  # "fast-poll": the --poll interval, as earlier versions of this script
+                time.sleep(self.poll)
+            _, body = self.request(url, headers={"Accept": "application/json"})
+            requests += 1
             status = json.loads(body)
         end = time.perf_counter()
         server = (datetime.fromisoformat(status["finished_at"])
                   - datetime.fromisoformat(status["queued_at"])).total_seconds()
         return {"latency": end - start, "upload": uploaded - start, "server": server,
                 "status": status["status"], "label": status["label"], "end": end,
-                "start": start, "error": status["error"]}
+                "start": start, "error": status["error"], "requests": requests}
 
 
 def percentile(values, q):
@@ -213,11 +240,14 @@ def report(title, results, wall=None):
     failed = len(results) - len(done)
     lat = [r["latency"] for r in results]
     srv = [r["server"] for r in results]
-    line = (f"{title:<34} n={len(results):<4} p50 {percentile(lat, .5):6.2f} s  "
-            f"p95 {percentile(lat, .95):6.2f} s  max {max(lat):6.2f} s   server p50 "
-            f"{percentile(srv, .5):6.2f} s  p95 {percentile(srv, .95):6.2f} s")
+    line = (f"{title:<40} n={len(results):<4} seen p50 {1000 * percentile(lat, .5):6.0f} ms  "
+            f"p95 {1000 * percentile(lat, .95):6.0f} ms  max {1000 * max(lat):6.0f} ms   "
+            f"server p50 {1000 * percentile(srv, .5):5.0f} ms  p95 "
+            f"{1000 * percentile(srv, .95):5.0f} ms")
     if wall:
         line += f"   throughput {60 * len(results) / wall:6.1f} diagnoses/min"
+    if results and "requests" in results[0]:
+        line += f"   requests/upload {sum(r['requests'] for r in results) / len(results):.1f}"
     if failed:
         line += f"   ({failed} failed: {results[0]['error'] if results else ''})"
     print(line, flush=True)
@@ -231,8 +261,7 @@ def run_users(clients, images, per_user):
         barrier.wait()
         for k in range(per_user):
             image = images[(index * per_user + k) % len(images)]
-            name = f"beat-{index}-{k}.png"
-            result = client.upload([(name, distinct(image, f"{RUN}-{name}"))])
+            result = client.upload([(f"beat-{index}-{k}.png", image)])
             with lock:
                 results.append(result)
 
@@ -291,6 +320,7 @@ class ApiClient:
 
     def upload(self, name, content, timeout=600):
         """Submit one picture and wait for its result; returns a record like Client.upload."""
+        content = unique_png(content)
         start = time.perf_counter()
         code, body = self.submit(name, content, key=secrets.token_hex(16))
         uploaded = time.perf_counter()
@@ -318,7 +348,7 @@ def run_api(args, emails, images):
     submitting args.per_user beat pictures in turn and polling each to its result."""
     clients = [ApiClient(args.base_url, token, args.poll)
                for token in api_tokens(emails[: args.users])]
-    warm = clients[0].upload("warm-up.png", distinct(images[0], f"{RUN}-api-warm-up"))
+    warm = clients[0].upload("warm-up.png", images[0])
     print(f"{'API warm-up':<34} latency {warm['latency']:6.2f} s ({warm['status']})",
           flush=True)
     results, lock = [], threading.Lock()
@@ -328,8 +358,7 @@ def run_api(args, emails, images):
         barrier.wait()
         for k in range(args.per_user):
             image = images[(index * args.per_user + k) % len(images)]
-            name = f"api-beat-{index}-{k}.png"
-            result = client.upload(name, distinct(image, f"{RUN}-{name}"))
+            result = client.upload(f"api-beat-{index}-{k}.png", image)
             with lock:
                 results.append(result)
 
@@ -353,8 +382,15 @@ def main(argv=None):
     parser.add_argument("--per-user", type=int, default=5,
                         help="uploads per user in the concurrent run")
     parser.add_argument("--record", default="100", help="mitdb record for the 30-minute run")
-    parser.add_argument("--records", type=int, default=3, help="times to run the record")
-    parser.add_argument("--poll", type=float, default=0.1, help="status poll interval (s)")
+    parser.add_argument("--records", type=int, default=3,
+                        help="times to run the record (0: no record run)")
+    parser.add_argument("--poll", type=float, default=0.1,
+                        help="status poll interval (s) of --mode fast-poll")
+    parser.add_argument("--mode", choices=["both", "poll", "push", "fast-poll"], default="both",
+                        help="how the client learns of the result: poll as the page did before "
+                             "(first look after 700 ms, then 1.5x), push (long-polling, as the "
+                             "page does now), both (one after the other), or fast-poll "
+                             "(every --poll s)")
     parser.add_argument("--keep", action="store_true", help="keep the bench diagnoses")
     parser.add_argument("--api", action="store_true",
                         help="also submit through the API (the concurrent run, with tokens)")
@@ -377,25 +413,39 @@ def main(argv=None):
             delete_bench_diagnoses()
         return
 
+    print(f"Load of this machine before the runs: {os.getloadavg()[0]:.2f} "
+          f"(1-minute average, {os.cpu_count()} CPUs)", flush=True)
     solo = Client(args.base_url, emails[0], args.poll)
-    warm = solo.upload([("warm-up.png", distinct(images[0], f"{RUN}-warm-up"))])
-    print(f"{'warm-up (model load in worker)':<34} latency {warm['latency']:6.2f} s "
+    warm = solo.upload([("warm-up.png", images[0])])
+    print(f"{'warm-up (model load in worker)':<40} latency {warm['latency']:6.2f} s "
           f"({warm['status']})", flush=True)
 
-    results = [solo.upload([(f"beat-{k}.png", distinct(images[k % len(images)], f"{RUN}-{k}"))])
-               for k in range(args.single_uploads)]
-    report("beat image, 1 user", results)
+    modes = ["poll", "push"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        solo.mode = mode
+        results = [solo.upload([(f"beat-{k}.png", images[k % len(images)])])
+                   for k in range(args.single_uploads)]
+        report(f"beat image, 1 user, {mode}", results)
 
-    clients = [Client(args.base_url, e, args.poll) for e in emails[: args.users]]
-    results, wall = run_users(clients, images, args.per_user)
-    report(f"beat image, {args.users} users at once", results, wall)
+        clients = [Client(args.base_url, e, args.poll, mode) for e in emails[: args.users]]
+        results, wall = run_users(clients, images, args.per_user)
+        report(f"beat image, {args.users} users at once, {mode}", results, wall)
+        print(f"   (upload request alone: p50 "
+              f"{1000 * percentile([r['upload'] for r in results], .5):.0f} ms, p95 "
+              f"{1000 * percentile([r['upload'] for r in results], .95):.0f} ms; load "
+              f"{os.getloadavg()[0]:.2f})", flush=True)
+    solo.mode = modes[-1]
+    if not args.records:
+        if not args.keep:
+            delete_bench_diagnoses()
+        return
 
     header = data_dir / "mitdb" / f"{args.record}.hea"
     signal = (header.with_suffix(".dat").name, header.with_suffix(".dat").read_bytes())
-    # A header comment line makes each upload a new file (see distinct()).
-    results = [solo.upload([(header.name, header.read_bytes() + f"# bench {RUN}-{k}\n".encode()),
-                            signal])
-               for k in range(args.records)]
+    # A header comment line makes each upload a new file (the site collapses a repeated one).
+    results = [solo.upload([(header.name, header.read_bytes()
+                             + f"# bench {secrets.token_hex(4)}\n".encode()), signal])
+               for _ in range(args.records)]
     report(f"30-minute record {args.record}", results)
     print(f"   (upload request alone: p50 {percentile([r['upload'] for r in results], .5):.2f} s;"
           f" label {results[-1]['label']})")

@@ -140,6 +140,71 @@ def write_edf(path, signals, fs, labels, units="mV", record_seconds=1.0, annotat
     return (pmax - pmin) / (dmax - dmin)  # one quantisation step, in the signal's units
 
 
+# --- Single-lead exports (ml/formats/csvmeta.py) -------------------------------------------
+
+
+def record_lead_mv(mitdb, name, seconds, fs=None, start_s=0.0):
+    """``seconds`` of the first lead of record ``name`` in mV, resampled to ``fs`` (default:
+    the record's own rate) as a watch or another recorder would have sampled it."""
+    from math import gcd
+
+    import wfdb
+    from scipy.signal import resample_poly
+
+    rec = wfdb.rdrecord(str(Path(mitdb) / name), channels=[0])
+    first = int(start_s * rec.fs)
+    x = rec.p_signal[first:first + int(seconds * rec.fs), 0]
+    if fs is None or fs == rec.fs:
+        return x
+    step = gcd(int(fs), int(rec.fs))
+    return resample_poly(x, int(fs) // step, int(rec.fs) // step)
+
+
+APPLE_LABELS = {
+    "en": ["Name", "Date of Birth", "Recorded Date", "Classification", "Symptoms",
+           "Software Version", "Device", "Sample Rate", "Lead", "Unit", "hertz"],
+    "de": ["Name", "Geburtsdatum", "Aufnahmedatum", "Klassifizierung", "Symptome",
+           "Softwareversion", "Gerät", "Messrate", "Ableitung", "Einheit", "Hertz"],
+}
+
+
+def apple_health_csv(signal_mv, fs=512, language="en", decimal_comma=False, lead_lines=True):
+    """An Apple Watch ECG as Apple Health exports it (``ECG_<date>.csv``): metadata lines in
+    the phone's language, a blank line, then one column of microvolts (with a decimal comma,
+    quoted as Apple writes it, when ``decimal_comma``). Older exports lack the Lead and Unit
+    lines (``lead_lines=False``)."""
+    name, born, recorded, classification, symptoms, software, device, rate, lead, unit, hz = \
+        APPLE_LABELS[language]
+    lines = [f"{name},Pat Ient", f'{born},"1 Jan 1970"',
+             f"{recorded},2026-11-30 08:15:02 +0100", f"{classification},Sinus Rhythm",
+             f"{symptoms},", f"{software},1.90", f'{device},"Watch6,2"',
+             f"{rate},{fs:g} {hz}"]
+    if lead_lines:
+        lines += [f"{lead},{lead} I", f"{unit},µV"]
+    lines.append("")
+    for value in np.asarray(signal_mv) * 1000.0:
+        text = f"{value:.3f}"
+        lines.append(f'"{text.replace(".", ",")}"' if decimal_comma else text)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def physionet_samples_csv(leads_mv, names, fs, time="clock"):
+    """PhysioNet's samples.csv (PhysioBank ATM / LightWAVE export) of ``leads_mv`` (arrays in
+    mV): quoted names and units rows, then the time as ``'m:ss.mmm'`` (``time="clock"``), in
+    seconds (``"seconds"``) or sample numbers (``"samples"``), and the values."""
+    first, unit = {"clock": ("'Elapsed time'", "'hh:mm:ss.mmm'"),
+                   "seconds": ("'Elapsed time'", "'seconds'"),
+                   "samples": ("'sample #'", "'samples'")}[time]
+    lines = [",".join([first, *(f"'{n}'" for n in names)]),
+             ",".join([unit, *("'mV'" for _ in names)])]
+    for i, values in enumerate(zip(*leads_mv, strict=True)):
+        t = i / fs
+        stamp = {"clock": f"'{int(t // 60)}:{t % 60:06.3f}'", "seconds": f"{t:.3f}",
+                 "samples": str(i)}[time]
+        lines.append(",".join([stamp, *(f"{v:.3f}" for v in values)]))
+    return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
 # --- Uploads -------------------------------------------------------------------------------
 
 

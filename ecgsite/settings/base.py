@@ -362,6 +362,14 @@ ECG_DIAGNOSIS_LEASE_S = env.int("ECG_DIAGNOSIS_LEASE_S", default=30)
 ECG_DIAGNOSIS_MAX_ATTEMPTS = env.int("ECG_DIAGNOSIS_MAX_ATTEMPTS", default=3)
 ECG_PLOT_PAGE_SECONDS = env.int("ECG_PLOT_PAGE_SECONDS", default=10)
 ECG_HISTORY_PAGE_SIZE = env.int("ECG_HISTORY_PAGE_SIZE", default=20)
+# Long-polling of the status endpoint (diagnosis/live.py): the longest wait a page may ask
+# for, how many requests of one web process may wait at once (keep it below gunicorn's
+# threads, gunicorn.conf.py), how often a wait re-reads the row while Redis delivers the
+# wake-ups, and how often it reads the row when Redis is missing or down.
+ECG_STATUS_MAX_WAIT_S = env.float("ECG_STATUS_MAX_WAIT_S", default=25.0)
+ECG_STATUS_MAX_WAITERS = env.int("ECG_STATUS_MAX_WAITERS", default=16)
+ECG_STATUS_RECHECK_S = env.float("ECG_STATUS_RECHECK_S", default=5.0)
+ECG_STATUS_POLL_S = env.float("ECG_STATUS_POLL_S", default=0.5)
 CELERY_BEAT_SCHEDULE = {
     "diagnosis-requeue-stale": {
         "task": "diagnosis.tasks.requeue_stale",

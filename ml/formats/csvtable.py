@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputRejected
+from . import csvmeta
 from .limits import (
     CSV_MAX_ROWS,
     CSV_MIN_ROWS,
@@ -39,6 +40,7 @@ from .limits import (
 from .recording import SUPPORTED, choose_lead, norm_name, recording, robust_peak_to_peak
 from .recording import unit_scale as _unit_scale
 from .sniff import NUMBER, as_text, content_lines, is_numeric_row, split_row
+from .timing import rate, rate_of_times
 
 NO_TIME_COLUMN = (
     "The CSV file has no time column, so the sampling rate is unknown. Please enter the "
@@ -89,17 +91,42 @@ def _layout(lines):
     return delim, decimal_comma, None, lines
 
 
-def check_head(name, data, fs=None):
-    """Refuse, from its first lines, a CSV upload that cannot be a recorded signal: not text,
-    too few rows of numbers, ragged rows, or no time column when no rate ``fs`` is given."""
+def _head_text(name, data):
+    """(the first lines of ``data`` as text, whether that is the whole file)."""
     complete = len(data) <= HEADER_MAX_BYTES
     text = as_text(data[:HEADER_MAX_BYTES])
     if text is None:
         raise InputRejected(f"“{name}” is not a text CSV file.")
     if not complete:
         text = text[: text.rfind("\n") + 1]  # the last line may be cut
+    return text, complete
+
+
+def needs_rate(data):
+    """True when the CSV file (``data``, bytes; its first lines are enough) does not give its
+    sampling rate: no time column, no rate among its heading lines."""
+    text = as_text(data[:HEADER_MAX_BYTES])
+    if text is None:
+        return False  # not a CSV file: check_head refuses it
+    if csvmeta.layout_of(text):
+        return csvmeta.needs_rate(text)
+    return not _may_have_time_column(_lines(text))
+
+
+def check_head(name, data, fs=None, *, rate_later=False):
+    """Refuse, from its first lines, a CSV upload that cannot be a recorded signal: not text,
+    too few rows of numbers, ragged rows, or no time column when no rate ``fs`` is given
+    (unless ``rate_later``: the person is asked for the rate once the file is kept).
+    Exports that carry their own rate and units (``csvmeta``: Apple Health, PhysioNet's
+    samples.csv) are checked by their own rules."""
+    text, complete = _head_text(name, data)
     if data.count(b"\n") > CSV_MAX_ROWS + 1:
         raise _too_many_rows(f"“{name}”")
+    if csvmeta.layout_of(text):
+        csvmeta.check_head(name, text, complete)
+        if fs is None and not rate_later and csvmeta.needs_rate(text):
+            raise InputRejected(f"“{name}”: {NO_TIME_COLUMN}")
+        return
     rows = [split_row(line) for line in content_lines(text)]
     _check_cells(name, text)
     numeric = [r for r in rows if is_numeric_row(r)]
@@ -113,7 +140,7 @@ def check_head(name, data, fs=None):
             f"“{name}” has rows with different numbers of columns; every row needs the same "
             "columns."
         )
-    if fs is None and not _may_have_time_column(_lines(text)):
+    if fs is None and not rate_later and not _may_have_time_column(_lines(text)):
         raise InputRejected(f"“{name}”: {NO_TIME_COLUMN}")
 
 
@@ -174,6 +201,8 @@ def read(path, fs=None):
     except UnicodeDecodeError:
         raise InputRejected("This file is not an ECG recording we can read. " + SUPPORTED) \
             from None
+    if csvmeta.layout_of(text[:HEADER_MAX_BYTES]):
+        return csvmeta.read(text, fs)
     lines = _lines(text)
     if len(lines) > CSV_MAX_ROWS + 1:
         raise _too_many_rows("The CSV file")
@@ -209,12 +238,12 @@ def read(path, fs=None):
     time_unit = kinds[time_col] if time_col is not None else None
     if header is None and fs is None and ncol >= 2 and _evenly_rising(table[:, 0]):
         time_col, signal_cols, time_unit = 0, list(range(1, ncol)), "s"
-        if _rate(table[:, 0], 1.0) < MIN_FS:
+        if rate(table[:, 0], 1.0) < MIN_FS:
             time_unit = "ms"
     if not signal_cols:
         raise InputRejected("The CSV file has a time column but no signal column. " + SUPPORTED)
     if time_col is not None:
-        fs = _rate_of_time_column(table[:, time_col] * (1e-3 if time_unit == "ms" else 1.0),
+        fs = rate_of_times(table[:, time_col] * (1e-3 if time_unit == "ms" else 1.0),
                                   fs)
     elif fs is None:
         raise InputRejected(NO_TIME_COLUMN)
@@ -230,29 +259,6 @@ def read(path, fs=None):
     keep = [i for i in signal_cols if scales[i] is not None]
     return recording([table[:, i] * scales[i] for i in keep], float(fs),
                      [names[i] for i in keep], "csv", keep.index(pick))
-
-
-def _rate_of_time_column(t, fs):
-    if len(t) < 2 or not np.all(np.diff(t) > 0):
-        raise InputRejected(
-            "The time column of the CSV file does not increase steadily. Please export "
-            "the time in seconds (or milliseconds), one row per sample."
-        )
-    rate = _rate(t, 1.0)
-    if abs(rate - round(rate)) < 1e-3 * rate:  # times rounded on export: 359.99 -> 360
-        rate = float(round(rate))
-    fit = t[0] + np.arange(len(t)) / rate
-    if np.max(np.abs(t - fit)) > 1.0 / rate:
-        raise InputRejected(
-            "The time column of the CSV file is not evenly spaced (samples are missing or "
-            "the rate changes). Please export an evenly sampled recording."
-        )
-    if fs is not None and abs(float(fs) - rate) > 0.01 * rate:
-        raise InputRejected(
-            f"The sampling rate you gave ({float(fs):g} Hz) does not match the time column "
-            f"of the file ({rate:.1f} Hz). Please check the rate."
-        )
-    return rate
 
 
 def _column_scale(name, values, fs):
@@ -291,17 +297,12 @@ def _bad_row(body, delim):
     return None
 
 
-def _rate(t, scale):
-    span = (t[-1] - t[0]) * scale
-    return (len(t) - 1) / span if span > 0 else 0.0
-
-
 def _evenly_rising(col):
     if len(col) < 3:
         return False
     d = np.diff(col)
     if not np.all(d > 0):
         return False
-    rate = _rate(col, 1.0)
-    fit = col[0] + np.arange(len(col)) / rate
-    return bool(np.max(np.abs(col - fit)) <= 1.0 / rate)
+    per_second = rate(col, 1.0)
+    fit = col[0] + np.arange(len(col)) / per_second
+    return bool(np.max(np.abs(col - fit)) <= 1.0 / per_second)

@@ -6,6 +6,7 @@
 """
 import re
 
+from . import csvmeta
 from .limits import CSV_MIN_ROWS, HEADER_MAX_BYTES
 
 PICTURES = ("png", "jpeg", "gif", "tiff", "bmp")
@@ -31,7 +32,7 @@ def sniff(data):
         return None
     if wfdb_record_line(text) is not None:
         return "wfdb"
-    if _looks_like_csv(text):
+    if _looks_like_csv(text) or csvmeta.layout_of(text):
         return "csv"
     return None
 

@@ -13,7 +13,6 @@
   var dropzone = document.getElementById("dropzone");
   var list = document.getElementById("upload-list");
   var submitRow = document.getElementById("upload-submit");
-  var rateInput = form.querySelector('input[name="sampling_rate"]');
   var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
   var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
   var maxSize = form.getAttribute("data-max-size");
@@ -114,25 +113,74 @@
     return status.low_confidence ? text + ", uncertain" : text;
   }
 
-  function follow(row, status, delay) {
+  function show(row, status) {
     var kind = status.status === "failed" ? "error" : status.status === "done"
       ? (status.low_confidence ? "warning" : "done") : null;
     setState(row, describe(status), kind);
     showLink(row, status.url, status.finished ? "See the result" : "Open the result page");
-    if (status.finished) {
+  }
+
+  /* A kept CSV file without a sampling rate: ask for it in the row, then follow. */
+  function askRate(row, status) {
+    setState(row, "Kept. This file does not say its sampling rate: how many samples per second?", "warning");
+    showLink(row, status.url, "Open the result page");
+    var box = element("form", "upload-rate");
+    var id = "rate-" + status.id;
+    var label = element("label", null, "Sampling rate (Hz)");
+    label.setAttribute("for", id);
+    var field = element("input");
+    field.type = "number";
+    field.id = id;
+    field.min = "50";
+    field.max = "10000";
+    field.step = "any";
+    field.required = true;
+    field.setAttribute("inputmode", "decimal");
+    var button = element("button", "btn btn-primary btn-sm", "Analyse");
+    button.type = "submit";
+    box.appendChild(label);
+    box.appendChild(field);
+    box.appendChild(button);
+    row.item.appendChild(box);
+    field.focus();
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData();
+      data.append("sampling_rate", field.value);
+      button.disabled = true;
+      fetch(status.rate_url, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrf }
+      })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (answer) {
+          button.disabled = false;
+          if (answer.ok) {
+            box.remove();
+            follow(row, answer.body);
+          } else {
+            setState(row, "The file is kept. " + (answer.body.error || "Check the rate."), "error");
+          }
+        })
+        .catch(function () {
+          button.disabled = false;
+          setState(row, "The rate could not be sent (connection lost); the file is kept. Try again.", "error");
+        });
+    });
+  }
+
+  /* Shows each new status as it comes (long-polling, diagnosis_live.js). */
+  function follow(row, status) {
+    if (status.status === "needs_rate") {
+      askRate(row, status);
       return;
     }
-    window.setTimeout(function () {
-      fetch(status.status_url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) {
-            throw new Error("HTTP " + response.status);
-          }
-          return response.json();
-        })
-        .then(function (next) { follow(row, next, Math.min(delay * 1.5, 5000)); })
-        .catch(function () { follow(row, status, Math.min(delay * 2, 10000)); });
-    }, delay);
+    show(row, status);
+    if (window.ECGLive) {
+      window.ECGLive.follow(status.status_url, status, function (next) { show(row, next); });
+    }
   }
 
   function send(job) {
@@ -140,9 +188,6 @@
     var row = job.row;
     var data = new FormData();
     job.files.forEach(function (file) { data.append("files", file, file.name); });
-    if (rateInput && rateInput.value) {
-      data.append("sampling_rate", rateInput.value);
-    }
     data.append("csrfmiddlewaretoken", csrf);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
@@ -163,7 +208,7 @@
       }
       if (xhr.status === 201 && body) {
         row.bar.value = 100;
-        follow(row, body, 700);
+        follow(row, body);
       } else if (body && body.error) {
         row.bar.value = 0;
         setState(row, "Refused: " + body.error, "error");

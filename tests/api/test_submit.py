@@ -139,10 +139,22 @@ BAD_UPLOADS = {
                         "unsafe path"),
     "csv with too few rows": (lambda t, m: [("e.csv", b"time,mv\n0,0.1\n0.004,0.2\n")],
                               "only 2 rows of numbers"),
-    "csv without times or rate": (
-        lambda t, m: [("e.csv", ("ecg\n" + "\n".join(str(i % 7) for i in range(3000))).encode())],
-        "no time column"),
 }
+
+
+def test_a_csv_without_times_or_rate_is_refused_by_the_api_and_kept_by_the_site(
+        patient, patient_api, client, media_root):
+    """A client program gives the rate with the file (sampling_rate); a person on the upload
+    page is asked for it after the upload (diagnosis status needs_rate)."""
+    data = ("ecg\n" + "\n".join(str(i % 7) for i in range(3000))).encode()
+
+    response = patient_api.post_files(URL, [upload("e.csv", data)])
+
+    assert_problem(response, 400, "no time column", code="upload_rejected")
+    assert not Diagnosis.objects.exists() and stored_files(media_root) == []
+    client.force_login(patient)
+    site = post_upload(client, [upload("e.csv", data)])
+    assert site.status_code == 201 and site.json()["status"] == "needs_rate"
 
 
 @pytest.mark.parametrize("case", BAD_UPLOADS)

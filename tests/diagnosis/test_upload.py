@@ -118,16 +118,16 @@ def test_a_csv_with_a_time_column_and_an_edf_file_are_accepted(patient_client, t
     assert sorted(Diagnosis.objects.values_list("input_format", flat=True)) == ["csv", "edf"]
 
 
-def test_a_csv_without_time_needs_the_sampling_rate_given_on_the_form(patient_client):
+def test_a_csv_without_time_is_kept_for_its_rate_unless_the_form_gives_one(patient_client):
     values = "\n".join(f"{(i % 200) / 100:.3f}" for i in range(3000)).encode()
 
-    refused = post_upload(patient_client, [upload("ecg.csv", values)])
-    accepted = post_upload(patient_client, [upload("ecg.csv", values)], sampling_rate="250")
+    kept = post_upload(patient_client, [upload("ecg.csv", values)])
+    given = post_upload(patient_client, [upload("ecg.csv", values)], sampling_rate="250")
 
-    assert refused.status_code == 400
-    assert "sampling rate" in refused.json()["error"].lower()
-    assert accepted.status_code == 201, accepted.content
-    assert Diagnosis.objects.get().input_fs == 250
+    assert kept.status_code == 201 and kept.json()["status"] == "needs_rate"
+    assert given.status_code == 201, given.content
+    assert given.json()["status"] == "queued"
+    assert Diagnosis.objects.get(pk=given.json()["id"]).input_fs == 250
 
 
 def test_the_upload_is_sent_to_the_broker_after_commit(patient_client,

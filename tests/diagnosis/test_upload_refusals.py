@@ -278,13 +278,6 @@ def test_a_signal_the_reader_cannot_use_fails_in_the_worker_with_the_readers_mes
     assert "flat line" in failed_in_the_worker(response, media_root)
 
 
-def test_a_csv_without_times_and_without_a_rate_is_refused_at_upload(patient_client,
-                                                                     media_root):
-    values = "ecg\n" + "\n".join(f"{(i % 200) / 100:.3f}" for i in range(3000))
-    response = post_upload(patient_client, [upload("e.csv", values.encode())])
-    assert_refused(response, "“e.csv”: The CSV file has no time column", media_root=media_root)
-
-
 def test_a_refusal_without_javascript_shows_the_message_on_the_page(patient_client, media_root):
     response = post_upload(patient_client, [upload("beat.png", b"")], accept_json=False)
 

@@ -223,9 +223,15 @@ def _rhythm_strip(d):
         x0, x1 = max(0, x_of(start)), min(WIDTH, x_of(end))
         drawing.add(Rect(x0, 0.5 * cm, x1 - x0, height - 0.5 * cm, strokeColor=None,
                          fillColor=colors.Color(0.64, 0, 0.1, alpha=0.12)))
+    # The line stops where the page's samples (and the strip's seconds) end, never in the
+    # margin beyond.
+    shown = min(seconds, page["end_s"] - page["start_s"])
     points = []
     for i, v in enumerate(values):
-        points += [i * page["dt"] / seconds * WIDTH, y_of(v)]
+        t = i * page["dt"]
+        if t > shown:
+            break
+        points += [t / seconds * WIDTH, y_of(v)]
     drawing.add(PolyLine(points, strokeColor=colors.black, strokeWidth=0.5))
     for t, code, _confidence in page["beats"]:
         colour = colors.HexColor(registry.get(code).colour)

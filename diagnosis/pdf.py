@@ -24,7 +24,7 @@ from reportlab.platypus import (
 
 from ml import registry
 
-from . import presenters, trace, urgency
+from . import presenters, readings, trace, urgency
 from .models import DiagnosisFile, SignalResult
 from .reliability import finding_reliability
 
@@ -37,6 +37,7 @@ def _styles():
         "title": base["Title"],
         "h2": base["Heading2"],
         "body": base["BodyText"],
+        "strong": ParagraphStyle("strong", parent=base["BodyText"], fontName="Helvetica-Bold"),
         "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10,
                                 textColor=colors.HexColor("#444444")),
         "alert": ParagraphStyle("alert", parent=base["BodyText"], textColor=colors.white,
@@ -53,6 +54,10 @@ def _p(text, style):
 
 def _when(value):
     return timezone.localtime(value).strftime("%d %b %Y %H:%M %Z") if value else "-"
+
+
+def _is_doctor(viewer):
+    return bool(viewer is not None and viewer.is_authenticated and viewer.is_verified_doctor)
 
 
 def render_report(d, viewer=None):
@@ -77,9 +82,20 @@ def render_report(d, viewer=None):
         _table([[_p(k, s["body"]), _p(v, s["body"])] for k, v in facts], [4 * cm, None]),
         Spacer(1, 8),
     ]
-    advice = d.urgency
+    done = d.status == d.Status.DONE
+    reading = readings.reading_of(d) if done else None
+    advice = urgency.assess(d, for_doctor=_is_doctor(viewer), reading=reading)
     story.append(_p("Finding", s["h2"]))
-    if d.status == d.Status.DONE:
+    if reading is not None and reading.by_doctor:
+        # A doctor's reading leads; the model's finding follows as what it was.
+        doctor = reading.doctor
+        story.append(_p(f"Doctor's reading: {reading.name}"
+                        + (f" ({reading.code})" if reading.code in registry.CLASS_NAMES else "")
+                        + f", by {doctor.doctor or 'a doctor'} on {_when(doctor.when)}.",
+                        s["strong"]))
+        story.append(_p("The model's finding" + (", which the doctor's reading replaces"
+                                                 if reading.differs else "") + ":", s["body"]))
+    if done:
         story.append(_p(f"{d.label_name} ({d.label}), confidence {d.confidence:.0%}",
                         s["body"]))
         rel = finding_reliability(d)

@@ -68,12 +68,20 @@ class Advice:
         return LEVEL_LABELS[self.level]
 
 
-def assess(diagnosis, for_doctor=False):
+def assess(diagnosis, for_doctor=False, reading=None):
     """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished.
 
     ``for_doctor``: the reader is a verified doctor, who is not told to ask a doctor to read
-    the ECG (they are the one who reads it).
+    the ECG (they are the one who reads it). ``reading``: the diagnosis's
+    ``readings.Reading`` when the caller has it (else it is looked up): advice follows a
+    doctor's reading where there is one, not the model's finding.
     """
+    if diagnosis.status == diagnosis.Status.DONE:
+        from .readings import reading_of
+
+        reading = reading or reading_of(diagnosis)
+        if reading.by_doctor:
+            return _for_doctors_reading(diagnosis, reading)
     if diagnosis.status == diagnosis.Status.FAILED:
         return Advice(UNCLEAR, "This file could not be analysed, so there is no result.", [
             "Read the message above: it says what was wrong with the file.",
@@ -89,6 +97,29 @@ def assess(diagnosis, for_doctor=False):
     elif diagnosis.low_confidence:
         advice.steps.append(_uncertain_step(diagnosis, for_doctor))
     return advice
+
+
+def _for_doctors_reading(d, reading):
+    """Advice for the class a doctor read the ECG as (their reading, not the model's, decides
+    the level), or "unclear" when they could not interpret it."""
+    from .readings import UNINTERPRETABLE
+
+    if reading.code == UNINTERPRETABLE:
+        return Advice(UNCLEAR, "A doctor read this ECG and could not interpret it, so it gives "
+                      "no finding.", [
+                          "Follow what your doctor tells you; they may ask for a new "
+                          "recording.",
+                      ])
+    share = _share(d, reading.code)
+    level = registry.get(reading.code).urgency.for_share(share)
+    try:
+        words = WORDING[reading.code][level]
+    except KeyError:
+        raise KeyError(f"no patient wording for class {reading.code!r} at urgency "
+                       f"{level!r}") from None
+    headline, steps = words(share)
+    return Advice(level, headline,
+                  [*steps, "Where your doctor told you something else, follow your doctor."])
 
 
 def _uncertain_step(diagnosis, for_doctor=False):

@@ -1,0 +1,104 @@
+"""The reading of a diagnosis that every screen shows, and the mode the model ran in.
+
+A doctor's reading outranks the model's: once a doctor has reviewed a result, the result
+page, the PDF report, the history list and its CSV export show the doctor's reading first,
+and the advice and "Learn more" follow it; the model's finding is shown second. This module
+is the one place that decides this (``reading_of`` / ``readings_of``); the doctors' reviews
+live in the care app above diagnosis, which supplies them through
+``hooks.DOCTOR_READINGS``.
+
+Where several doctors reviewed a result, the latest review is the reading shown (a later
+review is made knowing the earlier ones; each stays listed on the result page).
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from ml.registry import CLASS_NAMES
+
+from . import hooks
+
+# A doctor's verdict that the ECG cannot be read (care.models.UNINTERPRETABLE).
+UNINTERPRETABLE = "uninterpretable"
+
+# The ways the model can have run, as the model card names its figures.
+PICTURE, ONE_LEAD, SEVERAL_LEADS = "picture", "one lead", "several leads"
+MODES = (SEVERAL_LEADS, ONE_LEAD, PICTURE)
+
+
+@dataclass(frozen=True)
+class DoctorReading:
+    """One doctor's verdict, as the care app hands it over."""
+
+    code: str  # a class code or UNINTERPRETABLE
+    doctor: str  # display name, "" for a deleted account
+    when: datetime
+    agrees: bool
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a screen shows as the finding of a finished diagnosis."""
+
+    code: str  # class code, UNINTERPRETABLE, or "" when there is no finding (failed)
+    model_code: str  # the model's finding ("" when it has none)
+    doctor: DoctorReading | None = None
+
+    @property
+    def by_doctor(self):
+        return self.doctor is not None
+
+    @property
+    def name(self):
+        return name_of(self.code)
+
+    @property
+    def model_name(self):
+        return name_of(self.model_code)
+
+    @property
+    def differs(self):
+        """A doctor read it differently from the model."""
+        return self.by_doctor and self.code != self.model_code
+
+    @property
+    def source(self):
+        return "doctor" if self.by_doctor else ("model" if self.code else "")
+
+
+def name_of(code):
+    if code == UNINTERPRETABLE:
+        return "Not interpretable"
+    return CLASS_NAMES.get(code, "")
+
+
+def _reading(d, doctor):
+    model = d.label or ""
+    if doctor is None:
+        return Reading(code=model, model_code=model)
+    return Reading(code=doctor.code, model_code=model, doctor=doctor)
+
+
+def readings_of(diagnoses):
+    """{pk: Reading} for a page of diagnoses, with one query per hook (not per row)."""
+    diagnoses = list(diagnoses)
+    doctors = hooks.doctor_readings(diagnoses) if diagnoses else {}
+    return {d.pk: _reading(d, doctors.get(d.pk)) for d in diagnoses}
+
+
+def reading_of(d):
+    """The reading shown for diagnosis ``d``."""
+    return readings_of([d])[d.pk]
+
+
+def mode_of(d):
+    """How the model ran on ``d``: PICTURE, ONE_LEAD or SEVERAL_LEADS.
+
+    Derived from the upload (a picture, or a recording and how many leads it kept); the
+    diagnosis will record it itself once it has a field for it, and this stays the one
+    function that says it. A recording whose leads were not kept counts as one lead."""
+    if d.kind == d.Kind.IMAGE:
+        return PICTURE
+    from .inference import leads_used
+
+    used = leads_used(d)
+    return SEVERAL_LEADS if used and len(used[0]) > 1 else ONE_LEAD

@@ -13,16 +13,15 @@ review is made knowing the earlier ones; each stays listed on the result page).
 from dataclasses import dataclass
 from datetime import datetime
 
-from ml.registry import CLASS_NAMES
+from ml.registry import CLASS_NAMES, MODES, ONE_LEAD, PICTURE, SEVERAL_LEADS
 
 from . import hooks
 
 # A doctor's verdict that the ECG cannot be read (care.models.UNINTERPRETABLE).
 UNINTERPRETABLE = "uninterpretable"
 
-# The ways the model can have run, as the model card names its figures.
-PICTURE, ONE_LEAD, SEVERAL_LEADS = "picture", "one lead", "several leads"
-MODES = (SEVERAL_LEADS, ONE_LEAD, PICTURE)
+__all__ = ["MODES", "ONE_LEAD", "PICTURE", "SEVERAL_LEADS", "Reading", "DoctorReading",
+           "mode_of", "reading_of", "readings_of"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,8 @@ def _reading(d, doctor):
 def readings_of(diagnoses):
     """{pk: Reading} for a page of diagnoses, with one query per hook (not per row)."""
     diagnoses = list(diagnoses)
-    doctors = hooks.doctor_readings(diagnoses) if diagnoses else {}
+    saved = [d for d in diagnoses if d.pk is not None]
+    doctors = hooks.doctor_readings(saved) if saved else {}
     return {d.pk: _reading(d, doctors.get(d.pk)) for d in diagnoses}
 
 
@@ -98,6 +98,8 @@ def mode_of(d):
     function that says it. A recording whose leads were not kept counts as one lead."""
     if d.kind == d.Kind.IMAGE:
         return PICTURE
+    if d.pk is None:
+        return ONE_LEAD
     from .inference import leads_used
 
     used = leads_used(d)

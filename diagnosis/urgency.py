@@ -20,12 +20,25 @@ from ml import registry
 from ml.registry import EMERGENCY, NONE, ROUTINE, SOON, URGENCY_ORDER
 
 UNCLEAR = "unclear"
+# "Nothing abnormal found" from a model that often misses some abnormal beats in new patients
+# (issue 15): never the green "no action needed", but amber, naming what is not ruled out.
+NOT_RULED_OUT = "not_ruled_out"
 LEVEL_LABELS = {
     EMERGENCY: "Emergency",
     SOON: "See a doctor soon",
     ROUTINE: "Mention it to your doctor",
     NONE: "No action needed because of this result",
     UNCLEAR: "Result uncertain",
+    NOT_RULED_OUT: "Not ruled out",
+}
+# The colour of each level on the page (the site's alert-<tone> classes): only NONE is green.
+LEVEL_TONES = {
+    EMERGENCY: "danger",
+    SOON: "warning",
+    UNCLEAR: "warning",
+    NOT_RULED_OUT: "warning",
+    ROUTINE: "info",
+    NONE: "success",
 }
 # Share of beats from which premature atrial beats are worded as frequent (their urgency
 # level stays the same).
@@ -67,6 +80,10 @@ class Advice:
     def label(self):
         return LEVEL_LABELS[self.level]
 
+    @property
+    def tone(self):
+        return LEVEL_TONES[self.level]
+
 
 def assess(diagnosis, for_doctor=False, reading=None):
     """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished.
@@ -91,6 +108,8 @@ def assess(diagnosis, for_doctor=False, reading=None):
     if diagnosis.status != diagnosis.Status.DONE:
         return None
     advice = _for_label(diagnosis)
+    if advice.level == NONE:
+        advice = _unless_not_ruled_out(diagnosis, advice, for_doctor)
     if diagnosis.low_confidence and advice.level != EMERGENCY:
         advice = Advice(UNCLEAR, "The model is not sure about this result. " + advice.headline,
                         [_uncertain_step(diagnosis, for_doctor), *advice.steps])
@@ -120,6 +139,40 @@ def _for_doctors_reading(d, reading):
     headline, steps = words(share)
     return Advice(level, headline,
                   [*steps, "Where your doctor told you something else, follow your doctor."])
+
+
+def _unless_not_ruled_out(d, advice, for_doctor):
+    """``advice`` for "nothing abnormal found", or NOT_RULED_OUT advice when the model's
+    measured figures for this mode (reliability.not_ruled_out) do not let it rule out the
+    abnormal classes."""
+    from .reliability import not_ruled_out
+
+    missed = not_ruled_out(d)
+    if missed == ():
+        return advice
+    ask = ("Read the ECG itself before relying on this result." if for_doctor else
+           "If you have symptoms, or this ECG was taken to check your heart, ask a doctor to "
+           "read the ECG itself.")
+    if missed is None:
+        return Advice(NOT_RULED_OUT, (
+            "The model found no abnormal beat, but there is no measurement of how often it "
+            "misses abnormal beats in this kind of upload, so this does not rule them out."),
+            [ask, *advice.steps])
+    names = _and(m.name.lower() for m in missed)
+    found = [f"{m.recall_percent}% of {m.name.lower()} beats" for m in missed
+             if m.recall is not None]
+    steps = [ask, *advice.steps]
+    if found:
+        steps.insert(0, "Tested on patients it had never seen, the model found only "
+                     + _and(found) + ", and missed the rest.")
+    return Advice(NOT_RULED_OUT, (
+        "The model found no abnormal beat, but it often misses some kinds in people it has not "
+        f"seen before: this result does not rule out {names}."), steps)
+
+
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _uncertain_step(diagnosis, for_doctor=False):

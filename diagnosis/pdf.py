@@ -96,9 +96,16 @@ def render_report(d, viewer=None):
         story.append(_p("The model's finding" + (", which the doctor's reading replaces"
                                                  if reading.differs else "") + ":", s["body"]))
     if done:
-        story.append(_p(f"{d.label_name} ({d.label}), confidence {d.confidence:.0%}",
-                        s["body"]))
         rel = finding_reliability(d)
+        # One honest number first (how often this finding was right on unseen patients),
+        # the model's own confidence second.
+        story.append(_p(f"{d.label_name} ({d.label})", s["body"]))
+        if rel:
+            story.append(_p(f"Right on patients the model never saw: {rel.precision:.0%} of "
+                            f"the time ({rel.mode_words}).", s["strong"]))
+        story.append(_p(f"The model's own confidence: {d.confidence:.0%}"
+                        + ("" if rel else " (no measured figure on unseen patients describes "
+                           "this model)") + ".", s["small"]))
         if rel:
             story.append(_p(
                 f"On {rel.n:,} test heartbeats from patients the model had never seen, "

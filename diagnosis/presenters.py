@@ -158,6 +158,9 @@ def history_row(d, marks=(), reading=None):
         "reading": reading,
         "finding": reading.name,
         "badge": reading.code if reading.code in CLASS_NAMES else "",
+        # The honest number first, as on the result page (None: no measured figure).
+        "right_percent": None if reading.by_doctor or not reading.code
+        else getattr(finding_reliability(d), "precision_percent", None),
         "confidence": None if d.confidence is None else round(100 * d.confidence),
         "marks": list(marks),
     }

@@ -23,11 +23,18 @@ from django.conf import settings
 
 from ml import registry
 from ml.card import ModeFigures, cached_card, mode_figures
-from ml.registry import CLASS_CODES, CLASS_NAMES, PICTURE
+from ml.registry import CLASS_CODES, CLASS_NAMES, ONE_LEAD, PICTURE, SEVERAL_LEADS
 
 from .readings import mode_of
 
 logger = logging.getLogger(__name__)
+
+# What each mode is, in words a patient reads after "measured on".
+MODE_WORDS = {
+    PICTURE: "single-beat pictures",
+    ONE_LEAD: "recordings read with one lead",
+    SEVERAL_LEADS: "recordings read with several leads",
+}
 
 # Below this precision the model's calls of a class are more often wrong than right, and the
 # page says so plainly instead of leaving the reader to interpret a percentage.
@@ -77,6 +84,10 @@ class Reliability:
     @property
     def precision_percent(self):
         return round(100 * self.precision)
+
+    @property
+    def mode_words(self):
+        return MODE_WORDS.get(self.mode, "")
 
     @property
     def recall_percent(self):

@@ -12,7 +12,7 @@ class Node:
     tag: str
     attrs: dict
     children: list = field(default_factory=list)
-    text: list = field(default_factory=list)
+    content: list = field(default_factory=list)  # text and child nodes, in document order
 
     @property
     def classes(self):
@@ -33,7 +33,11 @@ class Node:
         return found[0] if found else None
 
     def all_text(self):
-        return " ".join(" ".join(n.text) for n in self.walk()).split()
+        """The words of the node's text, in document order."""
+        words = []
+        for part in self.content:
+            words += part.split() if isinstance(part, str) else part.all_text()
+        return words
 
 
 class _Builder(HTMLParser):
@@ -45,6 +49,7 @@ class _Builder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         node = Node(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(node)
+        self.stack[-1].content.append(node)
         if tag not in VOID:
             self.stack.append(node)
 
@@ -56,7 +61,7 @@ class _Builder(HTMLParser):
 
     def handle_data(self, data):
         if data.strip():
-            self.stack[-1].text.append(data.strip())
+            self.stack[-1].content.append(data)
 
 
 def parse(html):

@@ -68,7 +68,7 @@ def render_report(d, viewer=None):
                             title=f"ECG report {d.pk}", author=settings.SITE_NAME)
     owner = d.owner
     facts = [
-        ["Patient", f"{owner.display_name} ({owner.email})"],
+        ["Patient", owner.name_and_email],
         ["Date of birth", owner.date_of_birth.strftime("%d %b %Y") if owner.date_of_birth
          else "not given"],
         ["Uploaded", _when(d.queued_at)],

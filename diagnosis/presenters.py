@@ -29,6 +29,16 @@ def upload_context(form, error=None):
     }
 
 
+def percent_text(share):
+    """0.9828814814814815 -> "98.3%"; a share short of 1 never reads "100.0%"; None -> "-"."""
+    if share is None:
+        return "-"
+    percent = round(100 * share, 1)
+    if percent >= 100 and share < 1:
+        percent = 99.9
+    return f"{percent:.1f}%"
+
+
 def _iso(value):
     return value.isoformat() if value else None
 

@@ -275,6 +275,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # --- I18N -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# Times are shown with their time zone (ecgsite/formats: the admin, templates' defaults).
+FORMAT_MODULE_PATH = ["ecgsite.formats"]
 USE_I18N = True
 USE_TZ = True
 

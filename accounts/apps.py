@@ -19,7 +19,9 @@ def sync_site(sender, using="default", **kwargs):
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # Not "Accounts": allauth's e-mail addresses app is called that, and the admin index
+    # would show two sections with one heading.
+    verbose_name = "Users and doctor verification"
 
     def ready(self):
         from django.apps import apps

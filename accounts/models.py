@@ -110,6 +110,18 @@ class User(AbstractUser):
         else:
             raise ValueError(f"Unknown role: {role!r}")
 
+    # How a person is named on every page, e-mail and report: their name, else their
+    # address; never the address twice ("a@b.org (a@b.org)").
     @property
     def display_name(self):
         return self.get_full_name() or self.email
+
+    @property
+    def email_if_named(self):
+        """The address, for showing beside a name; "" when the name shown is the address."""
+        return self.email if self.get_full_name() else ""
+
+    @property
+    def name_and_email(self):
+        """"Pat Ient (pat@example.org)", or just the address when there is no name."""
+        return f"{self.display_name} ({self.email})" if self.email_if_named else self.email

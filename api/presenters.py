@@ -9,7 +9,7 @@ from django.urls import reverse
 from articles.model_card import card_figures
 from articles.services import learn_more
 from care.panels import review_states
-from diagnosis import inference
+from diagnosis import inference, urgency
 from diagnosis import presenters as site
 from diagnosis.models import Diagnosis
 from diagnosis.reliability import finding_reliability
@@ -41,7 +41,7 @@ def status(request, d):
 
 
 def _advice(d):
-    advice = d.urgency
+    advice = urgency.assess(d)
     if advice is None:
         return None
     return {"level": advice.level, "label": advice.label, "headline": advice.headline,

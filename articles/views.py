@@ -58,7 +58,7 @@ def about(request):
         request,
         "articles/about.html",
         {
-            "card": card_figures(settings.ECG_MODEL_DIR),
+            "card": card_figures(settings.ECG_MODEL_DIR, settings.ECG_LEADS_MODEL_DIR),
             "classes": services.class_overview(),
             "nav_section": "about",
         },

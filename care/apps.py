@@ -17,6 +17,7 @@ class CareConfig(AppConfig):
         hooks.register(hooks.RESULT_PANELS, panels.review_panel)
         hooks.register(hooks.HISTORY_MARKS, panels.review_marks)
         hooks.register(hooks.BEAT_LABELS, panels.beat_labels)
+        hooks.register(hooks.DOCTOR_READINGS, panels.doctor_readings)
         hooks.register(hooks.ADMIN_INLINES, admin.ReviewInline)
         hooks.register(hooks.ADMIN_LIST_FILTERS, admin.ReviewedFilter)
         events.finished.connect(notifications.tell_doctors_of_new_result,

@@ -23,8 +23,11 @@ class PatientHistoryFilterForm(DateRangeMixin, forms.Form):
     date_to = optional_date_field("To")
 
     def filter(self, queryset, doctor):
-        if not self.is_bound or not self.is_valid():
+        """As HistoryFilterForm.filter: invalid filters show nothing, never everything."""
+        if not self.is_bound:
             return queryset
+        if not self.is_valid():
+            return queryset.none()
         data = self.cleaned_data
         if data["abnormal"]:
             queryset = queryset.filter(needs_attention())

@@ -63,3 +63,18 @@ def beat_labels(request, diagnosis):
                          "label"))
     ordered = sorted(rows, key=lambda r: (r[0] == viewer, r[1], r[2]))
     return {sample: label for _, _, _, sample, label in ordered}
+
+
+def doctor_readings(diagnoses):
+    """{diagnosis id: DoctorReading} of the latest review of each diagnosis (one query)."""
+    from diagnosis.readings import DoctorReading
+
+    latest = {}
+    for review in (Review.objects.filter(diagnosis_id__in=[d.pk for d in diagnoses])
+                   .select_related("doctor").order_by("updated_at", "pk")):
+        latest[review.diagnosis_id] = review
+    return {
+        pk: DoctorReading(code=r.reviewed_label, when=r.updated_at, agrees=r.agrees,
+                          doctor=r.doctor.display_name if r.doctor else "")
+        for pk, r in latest.items()
+    }

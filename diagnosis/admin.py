@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from sharing import audit
 from sharing.admin_audit import AuditedAdminMixin
 
-from . import hooks, services
+from . import hooks, presenters, services
 from .models import Diagnosis, DiagnosisFile
 
 
@@ -24,7 +24,7 @@ class DiagnosisAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list filters through ``diagnosis.hooks``. The list and each diagnosis are recorded in the
     patients' access log like any other view of their data."""
 
-    list_display = ("id", "owner", "kind", "status", "label", "confidence", "low_confidence",
+    list_display = ("id", "owner", "kind", "status", "label", "confidence_shown", "low_confidence",
                     "queued_at", "finished_at", "attempts", "model_version")
     list_filter = ("status", "kind", "label", "low_confidence", "model_version")
     search_fields = ("owner__email", "original_name")
@@ -32,7 +32,14 @@ class DiagnosisAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner",)
     inlines = [DiagnosisFileInline]
     actions = ["retry_failed"]
-    readonly_fields = [f.name for f in Diagnosis._meta.fields]
+    # The confidence is shown as a percentage (confidence_shown), not as 0.9828814814814815.
+    exclude = ("confidence",)
+    readonly_fields = [("confidence_shown" if f.name == "confidence" else f.name)
+                       for f in Diagnosis._meta.fields]
+
+    @admin.display(description="Confidence", ordering="confidence")
+    def confidence_shown(self, obj):
+        return presenters.percent_text(obj.confidence)
 
     def get_inlines(self, request, obj):
         return [*super().get_inlines(request, obj), *hooks.ADMIN_INLINES]

@@ -109,9 +109,13 @@ class HistoryFilterForm(DateRangeMixin, forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def filter(self, queryset):
-        """``queryset`` narrowed by the valid filters (all of it if the form is unbound)."""
-        if not self.is_bound or not self.is_valid():
+        """``queryset`` narrowed by the filters: all of it if the form is unbound, none of it
+        if the filters are invalid (the page shows why; a list that ignored them would look
+        filtered and not be)."""
+        if not self.is_bound:
             return queryset
+        if not self.is_valid():
+            return queryset.none()
         data = self.cleaned_data
         if data["label"]:
             queryset = queryset.filter(label=data["label"])

@@ -15,6 +15,9 @@ HISTORY_MARKS = []
 # function(request, diagnosis) -> {beat sample index: class code}: labels doctors gave single
 # beats of a recording, drawn on the rhythm strip over the model's (later functions win).
 BEAT_LABELS = []
+# function(diagnoses) -> {diagnosis pk: DoctorReading}: the doctors' reading of finished
+# diagnoses, for a page of them in one query (diagnosis.readings decides what is shown).
+DOCTOR_READINGS = []
 # InlineModelAdmin classes shown on a diagnosis's admin page.
 ADMIN_INLINES = []
 # List filters added to the admin's list of diagnoses.
@@ -47,3 +50,10 @@ def beat_labels(request, diagnosis):
     for function in BEAT_LABELS:
         labels.update(function(request, diagnosis))
     return labels
+
+
+def doctor_readings(diagnoses):
+    readings = {}
+    for function in DOCTOR_READINGS:
+        readings.update(function(diagnoses))
+    return readings

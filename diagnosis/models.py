@@ -208,12 +208,6 @@ class Diagnosis(models.Model):
         return CLASS_NAMES.get(self.label, "")
 
     @property
-    def urgency(self):
-        from .urgency import assess
-
-        return assess(self)
-
-    @property
     def input_files(self):
         return [f for f in self.files.all() if f.role == DiagnosisFile.Role.INPUT]
 

@@ -24,7 +24,7 @@ from reportlab.platypus import (
 
 from ml import registry
 
-from . import presenters, trace, urgency
+from . import presenters, readings, trace, urgency
 from .models import DiagnosisFile, SignalResult
 from .reliability import finding_reliability
 
@@ -37,6 +37,7 @@ def _styles():
         "title": base["Title"],
         "h2": base["Heading2"],
         "body": base["BodyText"],
+        "strong": ParagraphStyle("strong", parent=base["BodyText"], fontName="Helvetica-Bold"),
         "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10,
                                 textColor=colors.HexColor("#444444")),
         "alert": ParagraphStyle("alert", parent=base["BodyText"], textColor=colors.white,
@@ -55,6 +56,10 @@ def _when(value):
     return timezone.localtime(value).strftime("%d %b %Y %H:%M %Z") if value else "-"
 
 
+def _is_doctor(viewer):
+    return bool(viewer is not None and viewer.is_authenticated and viewer.is_verified_doctor)
+
+
 def render_report(d, viewer=None):
     s = _styles()
     buffer = io.BytesIO()
@@ -63,7 +68,7 @@ def render_report(d, viewer=None):
                             title=f"ECG report {d.pk}", author=settings.SITE_NAME)
     owner = d.owner
     facts = [
-        ["Patient", f"{owner.display_name} ({owner.email})"],
+        ["Patient", owner.name_and_email],
         ["Date of birth", owner.date_of_birth.strftime("%d %b %Y") if owner.date_of_birth
          else "not given"],
         ["Uploaded", _when(d.queued_at)],
@@ -81,12 +86,30 @@ def render_report(d, viewer=None):
         _table([[_p(k, s["body"]), _p(v, s["body"])] for k, v in facts], [4 * cm, None]),
         Spacer(1, 8),
     ]
-    advice = d.urgency
+    done = d.status == d.Status.DONE
+    reading = readings.reading_of(d) if done else None
+    advice = urgency.assess(d, for_doctor=_is_doctor(viewer), reading=reading)
     story.append(_p("Finding", s["h2"]))
-    if d.status == d.Status.DONE:
-        story.append(_p(f"{d.label_name} ({d.label}), confidence {d.confidence:.0%}",
-                        s["body"]))
+    if reading is not None and reading.by_doctor:
+        # A doctor's reading leads; the model's finding follows as what it was.
+        doctor = reading.doctor
+        story.append(_p(f"Doctor's reading: {reading.name}"
+                        + (f" ({reading.code})" if reading.code in registry.CLASS_NAMES else "")
+                        + f", by {doctor.doctor or 'a doctor'} on {_when(doctor.when)}.",
+                        s["strong"]))
+        story.append(_p("The model's finding" + (", which the doctor's reading replaces"
+                                                 if reading.differs else "") + ":", s["body"]))
+    if done:
         rel = finding_reliability(d)
+        # One honest number first (how often this finding was right on unseen patients),
+        # the model's own confidence second.
+        story.append(_p(f"{d.label_name} ({d.label})", s["body"]))
+        if rel:
+            story.append(_p(f"Right on patients the model never saw: {rel.precision:.0%} of "
+                            f"the time ({rel.mode_words}).", s["strong"]))
+        story.append(_p(f"The model's own confidence: {d.confidence:.0%}"
+                        + ("" if rel else " (no measured figure on unseen patients describes "
+                           "this model)") + ".", s["small"]))
         if rel:
             story.append(_p(
                 f"On {rel.n:,} test heartbeats from patients the model had never seen, "
@@ -227,9 +250,15 @@ def _rhythm_strip(d):
         x0, x1 = max(0, x_of(start)), min(WIDTH, x_of(end))
         drawing.add(Rect(x0, 0.5 * cm, x1 - x0, height - 0.5 * cm, strokeColor=None,
                          fillColor=colors.Color(0.64, 0, 0.1, alpha=0.12)))
+    # The line stops where the page's samples (and the strip's seconds) end, never in the
+    # margin beyond.
+    shown = min(seconds, page["end_s"] - page["start_s"])
     points = []
     for i, v in enumerate(values):
-        points += [i * page["dt"] / seconds * WIDTH, y_of(v)]
+        t = i * page["dt"]
+        if t > shown:
+            break
+        points += [t / seconds * WIDTH, y_of(v)]
     drawing.add(PolyLine(points, strokeColor=colors.black, strokeWidth=0.5))
     for t, code, _confidence in page["beats"]:
         colour = colors.HexColor(registry.get(code).colour)

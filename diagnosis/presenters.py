@@ -1,4 +1,6 @@
 """Turning diagnoses into what pages, JSON and CSV show (kept out of views and templates)."""
+import itertools
+
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -6,7 +8,7 @@ from django.utils import timezone
 
 from ml.registry import BASELINE_CLASS, CLASS_CODES, CLASS_NAMES, CLASSES
 
-from . import trace, urgency
+from . import readings, trace, urgency
 from .models import Diagnosis
 from .reliability import finding_reliability
 
@@ -25,6 +27,16 @@ def upload_context(form, error=None):
         "max_pixels": settings.ECG_IMAGE_MAX_PIXELS,
         "classes": [(c.code, c.name) for c in CLASSES],
     }
+
+
+def percent_text(share):
+    """0.9828814814814815 -> "98.3%"; a share short of 1 never reads "100.0%"; None -> "-"."""
+    if share is None:
+        return "-"
+    percent = round(100 * share, 1)
+    if percent >= 100 and share < 1:
+        percent = 99.9
+    return f"{percent:.1f}%"
 
 
 def _iso(value):
@@ -123,13 +135,18 @@ def result_context(d, viewer=None):
     ask a doctor to read the ECG (``for_doctor``)."""
     for_doctor = bool(viewer is not None and viewer.is_authenticated
                       and viewer.is_verified_doctor)
+    done = d.status == Diagnosis.Status.DONE
+    reading = readings.reading_of(d) if done else None
     return {
         "diagnosis": d,
         "for_doctor": for_doctor,
         "status": status_json(d),
-        "advice": urgency.assess(d, for_doctor=for_doctor),
+        "reading": reading,
+        "advice": urgency.assess(d, for_doctor=for_doctor, reading=reading),
         "reliability": finding_reliability(d),
-        "learn": learn_links(d.label) if d.status == Diagnosis.Status.DONE else None,
+        # "Learn more" explains the reading shown: a doctor's, where there is one.
+        "learn": learn_links(reading.code if reading.code in CLASS_NAMES else None)
+        if done else None,
         "bars": probability_bars(d) if d.probabilities else [],
         "confidence_percent": None if d.confidence is None else round(100 * d.confidence),
         "counts": count_rows(d),
@@ -145,19 +162,28 @@ def result_context(d, viewer=None):
     }
 
 
-def history_row(d, marks=()):
+def history_row(d, marks=(), reading=None):
     """One row of the history list; ``marks``: HTML other apps add beside the finding
-    (diagnosis.hooks.HISTORY_MARKS)."""
+    (diagnosis.hooks.HISTORY_MARKS); ``reading``: its readings.Reading (a doctor's first)."""
+    reading = reading or readings.reading_of(d)
     return {
         "diagnosis": d,
-        "finding": d.label_name,
+        "reading": reading,
+        "finding": reading.name,
+        "badge": reading.code if reading.code in CLASS_NAMES else "",
+        # The honest number first, as on the result page (None: no measured figure).
+        "right_percent": None if reading.by_doctor or not reading.code
+        else getattr(finding_reliability(d), "precision_percent", None),
         "confidence": None if d.confidence is None else round(100 * d.confidence),
         "marks": list(marks),
     }
 
 
 CSV_HEADER = [
-    "id", "uploaded", "status", "kind", "file", "finding_code", "finding", "confidence",
+    # finding: the reading shown (a doctor's where one reviewed it, read_by says whose);
+    # model_finding: what the model said, which confidence is about.
+    "id", "uploaded", "status", "kind", "file", "finding_code", "finding", "read_by",
+    "model_finding_code", "model_finding", "confidence",
     "low_confidence", "beats", *[f"beats_{c}" for c in CLASS_CODES], "heart_rate_bpm",
     "vf_episodes", "duration_s", "model_version", "finished", "message",
 ]
@@ -169,15 +195,19 @@ def _cell(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_row(d):
+def csv_row(d, reading=None):
     counts = d.counts or {}
     local = timezone.localtime
+    reading = reading or readings.reading_of(d)
     return [
         d.pk,
         local(d.queued_at).isoformat(timespec="seconds"),
         d.status,
         d.kind,
         _cell(d.original_name),
+        reading.code,
+        reading.name,
+        reading.source,
         d.label,
         d.label_name,
         "" if d.confidence is None else f"{d.confidence:.4f}",
@@ -191,3 +221,13 @@ def csv_row(d):
         local(d.finished_at).isoformat(timespec="seconds") if d.finished_at else "",
         _cell(d.error_message),
     ]
+
+
+def csv_rows(queryset, chunk=500):
+    """The CSV rows of ``queryset``, read in chunks, with the readings of each chunk looked
+    up at once."""
+    rows = queryset.iterator(chunk_size=chunk)
+    while batch := list(itertools.islice(rows, chunk)):
+        shown = readings.readings_of(batch)
+        for d in batch:
+            yield csv_row(d, shown[d.pk])

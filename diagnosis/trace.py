@@ -99,18 +99,23 @@ def read_page(fh, result, page, page_seconds, fs, vf_episodes=()):
 
 
 def _reduce(values, dt):
-    """At most MAX_POINTS points: each bucket's min and max in time order."""
+    """At most MAX_POINTS points: each bucket's min and max in time order.
+
+    The buckets cover the samples and no more: padding a page up to MAX_POINTS // 2 full
+    buckets stretched a 10-s page over up to 11 s of plot (the strip ran past its end)."""
     if len(values) <= MAX_POINTS:
         return values, dt
-    buckets = MAX_POINTS // 2
-    size = math.ceil(len(values) / buckets)
+    size = math.ceil(len(values) / (MAX_POINTS // 2))
+    buckets = math.ceil(len(values) / size)
+    # Only the last bucket is padded, with its own last value: its min and max are unchanged.
     padded = np.pad(values, (0, size * buckets - len(values)), mode="edge")
     grid = padded.reshape(buckets, size)
     lo_idx, hi_idx = grid.argmin(axis=1), grid.argmax(axis=1)
     first_is_min = lo_idx <= hi_idx
     mins, maxs = grid.min(axis=1), grid.max(axis=1)
     pairs = np.where(first_is_min[:, None], np.stack([mins, maxs], 1), np.stack([maxs, mins], 1))
-    return pairs.reshape(-1), dt * size / 2
+    # Two points a bucket, spread so that the last one falls on the last sample.
+    return pairs.reshape(-1), dt * (len(values) - 1) / (2 * buckets - 1)
 
 
 def overview(result, fs, duration_s, page_seconds, vf_episodes=()):

@@ -20,12 +20,25 @@ from ml import registry
 from ml.registry import EMERGENCY, NONE, ROUTINE, SOON, URGENCY_ORDER
 
 UNCLEAR = "unclear"
+# "Nothing abnormal found" from a model that often misses some abnormal beats in new patients
+# (issue 15): never the green "no action needed", but amber, naming what is not ruled out.
+NOT_RULED_OUT = "not_ruled_out"
 LEVEL_LABELS = {
     EMERGENCY: "Emergency",
     SOON: "See a doctor soon",
     ROUTINE: "Mention it to your doctor",
     NONE: "No action needed because of this result",
     UNCLEAR: "Result uncertain",
+    NOT_RULED_OUT: "Not ruled out",
+}
+# The colour of each level on the page (the site's alert-<tone> classes): only NONE is green.
+LEVEL_TONES = {
+    EMERGENCY: "danger",
+    SOON: "warning",
+    UNCLEAR: "warning",
+    NOT_RULED_OUT: "warning",
+    ROUTINE: "info",
+    NONE: "success",
 }
 # Share of beats from which premature atrial beats are worded as frequent (their urgency
 # level stays the same).
@@ -67,13 +80,25 @@ class Advice:
     def label(self):
         return LEVEL_LABELS[self.level]
 
+    @property
+    def tone(self):
+        return LEVEL_TONES[self.level]
 
-def assess(diagnosis, for_doctor=False):
+
+def assess(diagnosis, for_doctor=False, reading=None):
     """The advice for a finished diagnosis (a Diagnosis row), or None while it is unfinished.
 
     ``for_doctor``: the reader is a verified doctor, who is not told to ask a doctor to read
-    the ECG (they are the one who reads it).
+    the ECG (they are the one who reads it). ``reading``: the diagnosis's
+    ``readings.Reading`` when the caller has it (else it is looked up): advice follows a
+    doctor's reading where there is one, not the model's finding.
     """
+    if diagnosis.status == diagnosis.Status.DONE:
+        from .readings import reading_of
+
+        reading = reading or reading_of(diagnosis)
+        if reading.by_doctor:
+            return _for_doctors_reading(diagnosis, reading)
     if diagnosis.status == diagnosis.Status.FAILED:
         return Advice(UNCLEAR, "This file could not be analysed, so there is no result.", [
             "Read the message above: it says what was wrong with the file.",
@@ -83,12 +108,71 @@ def assess(diagnosis, for_doctor=False):
     if diagnosis.status != diagnosis.Status.DONE:
         return None
     advice = _for_label(diagnosis)
+    if advice.level == NONE:
+        advice = _unless_not_ruled_out(diagnosis, advice, for_doctor)
     if diagnosis.low_confidence and advice.level != EMERGENCY:
         advice = Advice(UNCLEAR, "The model is not sure about this result. " + advice.headline,
                         [_uncertain_step(diagnosis, for_doctor), *advice.steps])
     elif diagnosis.low_confidence:
         advice.steps.append(_uncertain_step(diagnosis, for_doctor))
     return advice
+
+
+def _for_doctors_reading(d, reading):
+    """Advice for the class a doctor read the ECG as (their reading, not the model's, decides
+    the level), or "unclear" when they could not interpret it."""
+    from .readings import UNINTERPRETABLE
+
+    if reading.code == UNINTERPRETABLE:
+        return Advice(UNCLEAR, "A doctor read this ECG and could not interpret it, so it gives "
+                      "no finding.", [
+                          "Follow what your doctor tells you; they may ask for a new "
+                          "recording.",
+                      ])
+    share = _share(d, reading.code)
+    level = registry.get(reading.code).urgency.for_share(share)
+    try:
+        words = WORDING[reading.code][level]
+    except KeyError:
+        raise KeyError(f"no patient wording for class {reading.code!r} at urgency "
+                       f"{level!r}") from None
+    headline, steps = words(share)
+    return Advice(level, headline,
+                  [*steps, "Where your doctor told you something else, follow your doctor."])
+
+
+def _unless_not_ruled_out(d, advice, for_doctor):
+    """``advice`` for "nothing abnormal found", or NOT_RULED_OUT advice when the model's
+    measured figures for this mode (reliability.not_ruled_out) do not let it rule out the
+    abnormal classes."""
+    from .reliability import not_ruled_out
+
+    missed = not_ruled_out(d)
+    if missed == ():
+        return advice
+    ask = ("Read the ECG itself before relying on this result." if for_doctor else
+           "If you have symptoms, or this ECG was taken to check your heart, ask a doctor to "
+           "read the ECG itself.")
+    if missed is None:
+        return Advice(NOT_RULED_OUT, (
+            "The model found no abnormal beat, but there is no measurement of how often it "
+            "misses abnormal beats in this kind of upload, so this does not rule them out."),
+            [ask, *advice.steps])
+    names = _and(m.name.lower() for m in missed)
+    found = [f"{m.recall_percent}% of {m.name.lower()} beats" for m in missed
+             if m.recall is not None]
+    steps = [ask, *advice.steps]
+    if found:
+        steps.insert(0, "Tested on patients it had never seen, the model found only "
+                     + _and(found) + ", and missed the rest.")
+    return Advice(NOT_RULED_OUT, (
+        "The model found no abnormal beat, but it often misses some kinds in people it has not "
+        f"seen before: this result does not rule out {names}."), steps)
+
+
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _uncertain_step(diagnosis, for_doctor=False):

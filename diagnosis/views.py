@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ecgsite.paging import page_context
 from sharing import audit
 
-from . import hooks, presenters, services, trace
+from . import hooks, presenters, readings, services, trace
 from .forms import HistoryFilterForm, RateForm, UploadForm
 from .models import Diagnosis, DiagnosisFile, SignalResult
 from .validators import UploadRejected, request_too_large
@@ -239,10 +239,12 @@ def history(request):
     paging = page_context(request, queryset)
     diagnoses = paging["page"].object_list
     marks = hooks.history_marks(request, diagnoses)
+    shown = readings.readings_of(diagnoses)
     return render(request, "diagnosis/history.html", {
         "form": form,
         **paging,
-        "rows": [presenters.history_row(d, marks.get(d.pk, ())) for d in diagnoses],
+        "rows": [presenters.history_row(d, marks.get(d.pk, ()), shown[d.pk])
+                 for d in diagnoses],
     })
 
 
@@ -256,6 +258,6 @@ def history_csv(request):
     response["Content-Disposition"] = f'attachment; filename="ecg-history-{stamp}.csv"'
     writer = csv.writer(response)
     writer.writerow(presenters.CSV_HEADER)
-    for diagnosis in queryset.iterator(chunk_size=500):
-        writer.writerow(presenters.csv_row(diagnosis))
+    writer.writerows(presenters.csv_rows(queryset))
     return response
+

@@ -26,6 +26,8 @@ def _nav_section(request):
         return "upload" if name.startswith("upload") else "history"
     if match.namespace in _SECTION_BY_NAMESPACE:
         return _SECTION_BY_NAMESPACE[match.namespace]
+    if name == "account_signup":
+        return "signup"  # the Sign up link, not Sign in, is where the visitor is
     if name.startswith(_ACCOUNT_PREFIXES):
         return "account"
     return _SECTION_BY_NAME.get(name, "")

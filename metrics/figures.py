@@ -71,13 +71,14 @@ def ratio(part, whole):
 
 
 def users_by_role(users=None):
-    """Registered accounts: patients, verified doctors, doctors awaiting verification,
-    and (overlapping those) staff."""
+    """Registered accounts: patients, verified doctors, doctors awaiting verification, and
+    staff. A staff account (a superuser made with createsuperuser has the default patient
+    role) is not counted as a patient; a staff doctor is counted as a doctor too."""
     users = users if users is not None else get_user_model().objects.all()
     doctor = Q(role="doctor")
     return users.aggregate(
         total=Count("pk"),
-        patients=Count("pk", filter=Q(role="patient")),
+        patients=Count("pk", filter=Q(role="patient", is_staff=False)),
         doctors=Count("pk", filter=doctor & Q(doctor_verified_at__isnull=False)),
         doctors_awaiting=Count("pk", filter=doctor & Q(doctor_verified_at__isnull=True)),
         staff=Count("pk", filter=Q(is_staff=True)),

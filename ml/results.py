@@ -1,11 +1,10 @@
 """What the Predictor returns: plain dataclasses with JSON-safe ``to_dict``."""
 from dataclasses import asdict, dataclass, field
 
-from .registry import CLASS_NAMES
-
 # How an input was analysed (``analysis_mode``): a recording by the recordings model from
 # several leads or from one, a picture by the image model.
-SEVERAL_LEADS, ONE_LEAD, PICTURE = "several leads", "one lead", "picture"
+from .registry import CLASS_NAMES, ONE_LEAD, PICTURE, SEVERAL_LEADS  # noqa: F401 (re-exported)
+
 ANALYSIS_MODES = (SEVERAL_LEADS, ONE_LEAD, PICTURE)
 
 

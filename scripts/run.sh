@@ -11,9 +11,14 @@ PORT=${PORT:-8000}
 WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-1}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-ecgsite.settings.local}
 export PYTHONUNBUFFERED=1
+# Links in e-mails (sign-up codes, reviews) name the address this server answers on, unless
+# SITE_DOMAIN says otherwise; "all interfaces" is reached as localhost.
+case "$HOST" in 0.0.0.0|::|"[::]") SITE_HOST=localhost ;; *) SITE_HOST=$HOST ;; esac
+export SITE_DOMAIN=${SITE_DOMAIN:-$SITE_HOST:$PORT}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+say "E-mails link to http://$SITE_DOMAIN"
 say "Database: ${DATABASE_URL:+PostgreSQL (DATABASE_URL)}${DATABASE_URL:-embedded SQLite in var/}"
 say "Broker and cache: ${REDIS_URL:+Redis (REDIS_URL)}${REDIS_URL:-embedded (files in var/broker, database cache)}"
 "$PY" manage.py migrate --noinput

@@ -114,6 +114,11 @@ def _send_invitation(share, token, recipient, build_url):
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [share.email])
 
 
+def share_of(patient, share_id):
+    """The patient's share ``share_id``, or None when they have no such share."""
+    return Share.objects.select_related("doctor").filter(pk=share_id, patient=patient).first()
+
+
 def revoke(patient, share_id):
     """End a share or withdraw an invitation; the doctor loses access with their next
     request. Returns the share, or None if the patient has no such share."""

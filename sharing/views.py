@@ -47,8 +47,16 @@ def index(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke(request, pk):
+    """Stopping a share asks first: GET (and a POST without ``confirm``) shows what ends; a
+    POST with ``confirm`` ends it."""
+    if request.method == "GET" or not request.POST.get("confirm"):
+        share = invitations.share_of(request.user, pk)
+        if share is None or not share.can_be_revoked:
+            messages.error(request, "There is no such share.")
+            return redirect("sharing:index")
+        return render(request, "sharing/confirm_revoke.html", {"share": share})
     share = invitations.revoke(request.user, pk)
     if share is None:
         messages.error(request, "There is no such share.")

@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SITE_NAME = "ECG Insight"
 # The public host name, written into the sites framework on every migrate (accounts.apps):
-# e-mails (sign-up codes, password reset) name it.
+# e-mails (sign-up codes, password reset) name it. `make run` (scripts/run.sh) sets it to its
+# own HOST:PORT unless it is given; production requires it.
 SITE_DOMAIN = env.str("SITE_DOMAIN", default="localhost:8000")
 
 INSTALLED_APPS = [
@@ -274,6 +275,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # --- I18N -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# Times are shown with their time zone (ecgsite/formats: the admin, templates' defaults).
+FORMAT_MODULE_PATH = ["ecgsite.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -334,8 +337,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "ecgsite.logfilters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # A refused permission (a 403 page) is logged as one line, without a traceback.
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }
 
 # --- Diagnosis flow (the diagnosis app) --------------------------------------------------

@@ -16,6 +16,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")  # no default
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the real host names in production.")
 
+# E-mails link to this host: no default (base.py's localhost would send people nowhere).
+SITE_DOMAIN = env.str("SITE_DOMAIN")
+if not SITE_DOMAIN or SITE_DOMAIN.split(":")[0] in ("localhost", "127.0.0.1", "[::1]"):
+    raise ImproperlyConfigured(
+        "SITE_DOMAIN must be the site's public host name in production (e-mails link to it)."
+    )
+
 # The site sits behind a TLS-terminating proxy (see docker-compose.yml).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

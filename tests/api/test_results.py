@@ -10,6 +10,7 @@ from django.utils import timezone
 from articles.model_card import card_figures
 from care.models import Review
 from diagnosis import presenters as site_presenters
+from diagnosis import urgency
 from diagnosis.models import Diagnosis
 from diagnosis.reliability import finding_reliability
 from ml.card import load_card
@@ -33,7 +34,7 @@ def test_a_finished_recording_has_the_fields_of_the_result_page(patient, patient
     assert body["confidence"] == 0.9 and body["model_version"] == CARD_VERSION
     assert [p["code"] for p in body["probabilities"]] == list(CLASS_CODES)
     assert {p["code"]: p["probability"] for p in body["probabilities"]} == d.probabilities
-    advice = d.urgency
+    advice = urgency.assess(d)
     assert body["advice"] == {"level": advice.level, "label": advice.label,
                               "headline": advice.headline, "steps": advice.steps}
     reliability = finding_reliability(d)

@@ -49,7 +49,7 @@ def test_a_doctor_corrects_the_label_and_the_history_says_corrected(
     page = patient_client.get(signal_diagnosis.get_absolute_url()).content.decode()
     assert "Premature Atrial Contraction" in page and "These are atrial premature beats." in page
     assert "the model said Premature Ventricular Contraction" in page
-    assert "follow what your doctor tells you" in page
+    assert "The finding and advice below follow your doctor" in page
     history = patient_client.get(reverse("diagnosis:history")).content.decode()
     assert "corrected by doctor" in history
 

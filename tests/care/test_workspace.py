@@ -98,14 +98,15 @@ def test_the_date_range_filter_and_combinations(client, patient, doctor, results
         results[k].pk for k in ("failed", "lbbb")}
 
 
-def test_a_reversed_date_range_is_explained_and_shows_everything(client, patient, doctor,
-                                                                  results):
+def test_a_reversed_date_range_is_explained_and_lists_nothing(client, patient, doctor,
+                                                             results):
     share_between(patient, doctor)
     client.force_login(doctor)
     response = client.get(reverse("doctors:patient", args=[patient.pk]),
                           {"date_from": "2026-03-05", "date_to": "2026-03-01"})
     assert "must not be after" in response.content.decode()
-    assert len(response.context["page"].object_list) == len(results)
+    # Not the unfiltered list, which would look filtered (issue 16, defect 6).
+    assert len(response.context["page"].object_list) == 0
 
 
 def test_the_patient_history_is_recorded_in_the_access_log(client, patient, doctor, results):

@@ -7,13 +7,22 @@ from diagnosis import urgency
 from diagnosis.models import Diagnosis
 from ml.registry import CLASSES, EMERGENCY, NONE, ROUTINE, SOON, URGENCY_ORDER
 
+from .cards import VERSION, cv_card, use_card
+
+
+@pytest.fixture(autouse=True)
+def measured_model(settings, tmp_path):
+    """A model whose figures meet every target: its "nothing found" rules the others out
+    (tests/diagnosis/test_not_ruled_out.py covers the other case)."""
+    use_card(settings, tmp_path / "model", cv_card())
+
 
 def done(label, *, kind="signal", counts=None, beat_count=None, vf_episodes=None,
          low_confidence=False):
     """An unsaved finished diagnosis: assess() reads only these fields."""
     return Diagnosis(status=Diagnosis.Status.DONE, kind=kind, label=label, counts=counts,
                      beat_count=beat_count, vf_episodes=vf_episodes,
-                     low_confidence=low_confidence)
+                     low_confidence=low_confidence, model_version=VERSION)
 
 
 def levels_of(beat_class):

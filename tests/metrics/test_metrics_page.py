@@ -104,7 +104,7 @@ def direct_counts():
         "queue": (float(np.percentile(waits, 50)), float(np.percentile(waits, 95))),
         "processing": (float(np.percentile(works, 50)), float(np.percentile(works, 95))),
         "agreement": sum(r.agrees for r in reviews) / len(reviews),
-        "patients": sum(1 for u in users if u.role == "patient"),
+        "patients": sum(1 for u in users if u.role == "patient" and not u.is_staff),
         "doctors": sum(1 for u in users if u.role == "doctor" and u.doctor_verified_at),
         "awaiting": sum(1 for u in users if u.role == "doctor" and not u.doctor_verified_at),
         "staff": sum(1 for u in users if u.is_staff),

@@ -50,7 +50,7 @@ def test_production_cookies_are_secure_and_http_only(tmp_path):
            "ECG_VAR_DIR": str(tmp_path / "var"),
            "DJANGO_SETTINGS_MODULE": "ecgsite.settings.production",
            "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
-           "ALLOWED_HOSTS": "ecg.example.org"}
+           "ALLOWED_HOSTS": "ecg.example.org", "SITE_DOMAIN": "ecg.example.org"}
     result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env,
                             capture_output=True, text=True, timeout=120)
 

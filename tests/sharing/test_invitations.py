@@ -243,7 +243,7 @@ def test_revoking_ends_access_with_the_very_next_request(patient_client, patient
     assert client.get(signal_diagnosis.get_absolute_url()).status_code == 200
     share = Share.objects.get(patient=patient, doctor=shared_doctor)
 
-    response = patient_client.post(reverse("sharing:revoke", args=[share.pk]))
+    response = patient_client.post(reverse("sharing:revoke", args=[share.pk]), {"confirm": "yes"})
 
     assert response.status_code == 302
     share.refresh_from_db()
@@ -256,7 +256,7 @@ def test_revoking_ends_access_with_the_very_next_request(patient_client, patient
 def test_withdrawing_an_invitation_kills_its_link(patient_client, patient, doctor):
     client = Client()
     share, path = pending_with_token(patient, doctor.email)
-    patient_client.post(reverse("sharing:revoke", args=[share.pk]))
+    patient_client.post(reverse("sharing:revoke", args=[share.pk]), {"confirm": "yes"})
     client.force_login(doctor)
     response = client.post(path, {"action": "accept"})
     assert response.status_code == 410
@@ -267,7 +267,7 @@ def test_nobody_else_can_revoke_a_patients_share(client, patient, shared_doctor,
     share = Share.objects.get(patient=patient)
     for user in (other_patient, shared_doctor):
         client.force_login(user)
-        client.post(reverse("sharing:revoke", args=[share.pk]))
+        client.post(reverse("sharing:revoke", args=[share.pk]), {"confirm": "yes"})
     share.refresh_from_db()
     assert share.status == "active"
 

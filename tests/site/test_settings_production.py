@@ -139,3 +139,21 @@ def test_with_servers_configured_it_uses_postgresql_and_redis(tmp_path):
         '"redis://redis:6379/0"]'
     )
     assert not (tmp_path / "var" / "broker").exists()
+
+
+def test_production_settings_without_a_site_domain_refuse_to_load(tmp_path):
+    env = realistic_environment()
+    del env["SITE_DOMAIN"]
+
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SITE_DOMAIN" in result.stderr
+
+
+def test_production_settings_refuse_a_localhost_site_domain(tmp_path):
+    env = {**realistic_environment(), "SITE_DOMAIN": "localhost:8000"}
+
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0 and "SITE_DOMAIN" in result.stderr

@@ -37,7 +37,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-@pytest.fixture(scope="session")
+# Package scope: the browser and the worker stop when the journeys are done, before the
+# tests that start workers of their own (a running worker would take their tasks).
+@pytest.fixture(scope="package")
 def chromium(django_db_setup):
     if not CHROMIUM.exists():
         pytest.fail(
@@ -82,9 +84,9 @@ def media_root(settings, browser_media):
     return browser_media
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def worker(django_db_setup, browser_media, tmp_path_factory):
-    """A real ``celery -A ecgsite worker`` on the test database and Redis, for the session."""
+    """A real ``celery -A ecgsite worker`` on the test database and Redis, for the journeys."""
     log = tmp_path_factory.mktemp("browser-worker") / "worker.log"
     process = start(browser_media, delay=0, log_path=log, name="browser")
     deadline = time.monotonic() + 120

@@ -17,27 +17,19 @@ import json
 import os
 import random
 import secrets
-import struct
+import sys
 import time
-import zlib
 
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from load import unique_png  # noqa: E402
 
 USERS = json.loads(open(os.environ["LOAD_USERS_FILE"]).read())  # noqa: SIM115
 _next_user = itertools.count()
 # How long one upload may wait for its result before it counts as failed.
 RESULT_TIMEOUT_S = float(os.environ.get("LOAD_RESULT_TIMEOUT_S", "120"))
 POLL_S = float(os.environ.get("LOAD_POLL_S", "0.25"))
-
-
-def unique_png(png):
-    """``png`` with a tEXt chunk holding a random nonce before IEND: the same picture, but a
-    different file, so the site's duplicate collapsing does not answer from an earlier upload."""
-    data = b"load\x00" + secrets.token_hex(8).encode()
-    chunk = struct.pack(">I", len(data)) + b"tEXt" + data
-    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
-    end = png.rindex(b"IEND") - 4
-    return png[:end] + chunk + png[end:]
 
 
 class Patient(HttpUser):

@@ -11,7 +11,8 @@ it measured. Usage (PostgreSQL and Redis on 127.0.0.1, the PhysioNet records in
 What it starts, each in its own process group, all stopped at the end:
   * a database of its own (``--database``, default ecg_load; migrated; dropped afterwards
     unless --keep) and a Redis database (``--redis-url``, flushed first);
-  * gunicorn (one process pool: --web-workers processes x --threads threads) with
+  * gunicorn (one process pool: --web-workers processes x --threads threads; by default 3
+    sync workers with a 60 s timeout, as the Dockerfile runs it) with
     ecgsite.settings.production, a fresh random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1;
   * one Celery worker (--worker-concurrency pool processes, default 1);
   * Locust, headless, --users people spawned at --spawn-rate per second.
@@ -53,8 +54,10 @@ def parse_args(argv=None):
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # As the Dockerfile runs it: 3 sync workers (no keep-alive). With --threads > 1 gunicorn
+    # keeps idle connections 2 s, and a client reusing one as it closes gets a reset.
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-concurrency", type=int, default=1)
     parser.add_argument("--database", default="ecg_load")
     parser.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432")
@@ -239,7 +242,7 @@ def main(argv=None):
     base = f"http://127.0.0.1:{args.port}"
     web = start([PY, "-m", "gunicorn", "ecgsite.wsgi:application", "--bind",
                  f"127.0.0.1:{args.port}", "--workers", str(args.web_workers), "--threads",
-                 str(args.threads), "--timeout", "120"], env, "web.log")
+                 str(args.threads), "--timeout", "60"], env, "web.log")
     worker = start([PY, "-m", "celery", "-A", "ecgsite", "worker", "--concurrency",
                     str(args.worker_concurrency), "--loglevel", "INFO", "--without-gossip",
                     "--without-mingle"], env, "worker.log")

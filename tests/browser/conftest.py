@@ -10,21 +10,16 @@ Content-Security-Policy, a failed request) or a CSP violation event fails the te
 journey writes screenshots of its key pages to runs/screenshots/.
 """
 import os
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.diagnosis.test_worker_kill import start, stop
 
-from .steps import WAIT_MS
+from .steps import DESKTOP, SCREENSHOTS, WAIT_MS
 
 CHROMIUM = Path(os.environ.get("ECG_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = Path(settings.BASE_DIR) / "runs" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 # Reported to the console by every page: the browser fires this event for each thing the
@@ -141,15 +136,3 @@ def pages(chromium, live_server, worker, request):
     finally:
         opened.close()
     assert not opened.problems, "\n".join(opened.problems)
-
-
-def pdf_pages_as_images(data, tmp_path, dpi=72):
-    """The PDF's pages as PIL images (pdftoppm, from poppler-utils)."""
-    from PIL import Image
-
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(tmp_path / "page")],
-                   check=True, timeout=60)
-    return [Image.open(p).convert("L") for p in sorted(tmp_path.glob("page*.png"))]

@@ -1,9 +1,16 @@
 """What a person does on the site, as browser steps the journeys share."""
 import base64
+import subprocess
+from pathlib import Path
 
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "runs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 # Long enough for the worker's first task, which waits for the model to load.
 WAIT_MS = 90_000
@@ -77,3 +84,15 @@ def download(page, url):
 
 def page_width(page):
     return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+def pdf_pages_as_images(data, tmp_path, dpi=72):
+    """The PDF's pages as PIL images (pdftoppm, from poppler-utils)."""
+    from PIL import Image
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=60)
+    return [Image.open(p).convert("L") for p in sorted(tmp_path.glob("page*.png"))]

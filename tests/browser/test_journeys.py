@@ -14,13 +14,15 @@ from diagnosis.models import Diagnosis
 from tests.factories import PASSWORD, code_in, make_diagnosis, make_user, totp_now
 from tests.inputs import excerpt_record, real_beat_png
 
-from .conftest import PHONE, SCREENSHOTS, pdf_pages_as_images
 from .steps import (
+    PHONE,
     RECORD_UPLOAD_STATES,
+    SCREENSHOTS,
     download,
     drop_files,
     expect_signed_in,
     page_width,
+    pdf_pages_as_images,
     sign_in,
     wait_until_done,
 )

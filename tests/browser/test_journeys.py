@@ -232,9 +232,9 @@ def test_the_pdf_of_a_reviewed_result_shows_the_doctors_reading(pages, tmp_path)
     pdf, _ = download(page, f"/diagnosis/{diagnosis.pk}/report.pdf")
     text = " ".join(pdf_text(pdf, tmp_path).split())
 
-    assert "Right Bundle Branch Block" in text
-    assert "A bundle branch block, not extra beats. See me." in text
+    # The doctor's reading comes first, named as theirs; the model's finding after it.
     assert "Dana Doc" in text
+    assert text.index("Right Bundle Branch Block") < text.index("Premature Ventricular"), text
 
 
 def test_enable_two_factor_authentication_and_sign_in_with_it(pages):

@@ -4,7 +4,8 @@
 #               worker together (embedded SQLite/file broker unless DATABASE_URL/REDIS_URL
 #               are set), print the URL; Ctrl-C stops both.
 #   make test   create/update .venv with the test tools, lint with ruff, check the import
-#               contracts (lint-imports, pyproject.toml) and run the whole test suite
+#               contracts (lint-imports, pyproject.toml), install Chromium for the browser
+#               journeys if missing (scripts/browser_deps.sh) and run the whole test suite
 #               against PostgreSQL and Redis on 127.0.0.1 (it stops with instructions if
 #               they are down, or if selected tests need ../shared/data and it is missing).
 #
@@ -49,9 +50,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 run: $(VENV)/.installed-runtime
 	@HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) scripts/run.sh
 
+# scripts/browser_deps.sh installs what the browser journeys (marker `browser`) need from
+# Debian (chromium, poppler-utils, fonts) when missing, or stops saying how.
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
+	scripts/browser_deps.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

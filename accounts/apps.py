@@ -17,6 +17,16 @@ def sync_site(sender, using="default", **kwargs):
     )
 
 
+def create_cache_tables(sender, using="default", verbosity=1, **kwargs):
+    """Create the database cache's table on every ``migrate`` (createcachetable does nothing
+    when it exists). The Redis cache falls back to it while Redis is down (ecgsite.cache), so
+    a deployment that only ran ``migrate`` would otherwise answer 500 ("relation
+    ecgsite_cache does not exist") to every request during a Redis outage."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     # Not "Accounts": allauth's e-mail addresses app is called that, and the admin index
@@ -29,3 +39,5 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(
             sync_site, sender=apps.get_app_config("sites"), dispatch_uid="accounts.sync_site"
         )
+        post_migrate.connect(create_cache_tables, sender=self,
+                             dispatch_uid="accounts.create_cache_tables")

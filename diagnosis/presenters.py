@@ -111,7 +111,12 @@ def learn_links(code):
         return None
     from articles.services import learn_more
 
-    return learn_more(code)
+    links = learn_more(code)
+    # No article for this finding (none published yet, or all unpublished): no "Learn more"
+    # card at all, rather than an empty one.
+    if not any(links[key] for key in ("article", "diseases", "prevention", "guides")):
+        return None
+    return links
 
 
 def has_plot(d):

@@ -15,6 +15,9 @@ admin.site.has_permission = may_enter_admin
 admin.site.site_header = "ECG Insight administration"
 admin.site.site_title = "ECG Insight admin"
 
+# A database outage is a 503 "temporarily unavailable", not a 500 (views.server_error).
+handler500 = "ecgsite.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("css/classes.css", views.class_colours, name="class_colours"),

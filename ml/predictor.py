@@ -104,6 +104,40 @@ def model_version(model_dir):
     return digest.hexdigest()[:12]
 
 
+class ModelFileError(Exception):
+    """The model folder cannot be used: a file is missing, truncated or corrupt."""
+
+
+def check_model_files(model_dir):
+    """Check, without loading TensorFlow, that ``model_dir`` holds a usable model: a readable
+    .keras archive whose members pass their CRC check and include the architecture and the
+    weights, a meta.json that parses, and the classes this code knows. Returns the model's
+    version; raises ModelFileError saying what is wrong.
+
+    A worker calls this before it takes any task (ecgsite.celery): a worker with a broken
+    model would otherwise take uploads and fail every one of them."""
+    path = Path(model_dir) / MODEL_FILE
+    if not path.is_file():
+        raise ModelFileError(f"there is no model file at {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            corrupt = archive.testzip()
+            members = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ModelFileError(f"{path} is not a readable Keras archive ({exc})") from exc
+    if corrupt is not None:
+        raise ModelFileError(f"{path} is corrupt: its member {corrupt} fails its CRC check")
+    missing = sorted({"config.json", WEIGHTS_MEMBER} - members)
+    if missing:
+        raise ModelFileError(f"{path} lacks {', '.join(missing)}")
+    try:
+        meta = _meta(model_dir)
+        check_model_classes(model_classes(meta), where=f"The model in {model_dir}")
+        return model_version(model_dir)
+    except (ValueError, OSError, KeyError) as exc:  # JSONDecodeError is a ValueError
+        raise ModelFileError(f"the model in {model_dir} cannot be used: {exc}") from exc
+
+
 class Predictor:
     def __init__(self, model_dir=None, leads_dir=None):
         self.model_dir = Path(model_dir or os.environ.get("ECG_MODEL_DIR") or DEFAULT_MODEL_DIR)

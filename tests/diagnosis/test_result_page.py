@@ -117,6 +117,18 @@ def test_the_result_links_to_the_articles_about_the_finding(patient_client, pati
         assert article.get_absolute_url() in page
 
 
+def test_a_finding_without_any_article_shows_no_empty_learn_more_card(patient_client, patient):
+    from articles.models import Article
+
+    Article.objects.all().delete()
+    d = make_diagnosis(patient, kind="image", label="V")
+
+    page = patient_client.get(d.get_absolute_url()).content.decode()
+
+    assert "Premature Ventricular Contraction" in page  # the finding itself is shown
+    assert "Learn more" not in page and 'id="learn-heading"' not in page
+
+
 def test_the_signal_json_serves_one_page_with_its_beats(patient_client, patient, settings):
     settings.ECG_PLOT_PAGE_SECONDS = 10
     d = make_diagnosis(patient, kind="signal", label="V")

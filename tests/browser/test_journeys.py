@@ -160,7 +160,6 @@ def test_an_uploaded_wfdb_record_is_analysed_and_its_strip_pages_through(pages, 
     pages.shot(page, "strip-page-4")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 defect 1, fixed on branch i16-defects")
 def test_a_recordings_pdf_strip_stays_inside_the_page_margins(pages, tmp_path):
     patient = make_user("patient@example.com")
     diagnosis = make_diagnosis(patient, kind="signal", label="V")
@@ -221,7 +220,6 @@ def test_a_patient_shares_with_a_doctor_who_reviews_and_the_patient_sees_the_rev
     pages.shot(page, "result-reviewed")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 defect 2, fixed on branch i16-defects")
 def test_the_pdf_of_a_reviewed_result_shows_the_doctors_reading(pages, tmp_path):
     patient = make_user("patient@example.com", first_name="Pat", last_name="Ient")
     doctor = make_user("doctor@example.com", role="doctor", verified_doctor=True,
@@ -298,7 +296,6 @@ def test_the_result_page_fits_a_phone(pages):
         assert page_width(page) <= PHONE["width"], name
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 defect 3, fixed on branch i16-defects")
 def test_the_history_page_fits_a_phone(pages):
     page, picture, recording = phone_results(pages)
     page.goto("/diagnosis/history/")

@@ -22,16 +22,17 @@ from .client import api_client, assert_problem
 
 pytestmark = pytest.mark.django_db
 CARD_VERSION = load_card(settings.ECG_MODEL_DIR)["evaluations"]["inter"]["model_version"]
+LEADS_VERSION = load_card(settings.ECG_LEADS_MODEL_DIR)["model_version"]  # recordings model
 
 
 def test_a_finished_recording_has_the_fields_of_the_result_page(patient, patient_api):
-    d = make_diagnosis(patient, kind="signal", label="V", model_version=CARD_VERSION)
+    d = make_diagnosis(patient, kind="signal", label="V", model_version=LEADS_VERSION)
 
     body = patient_api.get(f"/api/v1/diagnoses/{d.pk}/").json()
 
     assert body["status"] == "done" and body["finished"] is True
     assert body["label"] == "V" and body["label_name"] == "Premature Ventricular Contraction"
-    assert body["confidence"] == 0.9 and body["model_version"] == CARD_VERSION
+    assert body["confidence"] == 0.9 and body["model_version"] == LEADS_VERSION
     assert [p["code"] for p in body["probabilities"]] == list(CLASS_CODES)
     assert {p["code"]: p["probability"] for p in body["probabilities"]} == d.probabilities
     advice = urgency.assess(d)

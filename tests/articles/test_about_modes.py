@@ -54,6 +54,7 @@ def test_each_split_description_is_said_once(client, settings, tmp_path):
     card = make_card()
     write_card(tmp_path, card)
     settings.ECG_MODEL_DIR = str(tmp_path)
+    settings.ECG_LEADS_MODEL_DIR = settings.ECG_MODEL_DIR  # recordings read the same card here
 
     content, tree = about_tree(client)
 

@@ -49,4 +49,5 @@ def use_card(settings, directory, card):
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
     settings.ECG_MODEL_DIR = str(directory)
+    settings.ECG_LEADS_MODEL_DIR = settings.ECG_MODEL_DIR  # recordings read the same card here
     return card

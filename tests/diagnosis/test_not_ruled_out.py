@@ -104,6 +104,7 @@ def test_without_figures_for_the_model_that_ran_nothing_is_ruled_out(settings, t
 def test_the_result_page_shows_no_green_for_the_shipped_models_normal(settings,
                                                                     patient_client, patient):
     settings.ECG_MODEL_DIR = str(DEFAULT_MODEL_DIR)
+    settings.ECG_LEADS_MODEL_DIR = settings.ECG_MODEL_DIR  # recordings read the same card here
     version = load_card(DEFAULT_MODEL_DIR)["evaluations"]["inter"]["model_version"]
     d = make_diagnosis(patient, kind="image", label="N", model_version=version)
 

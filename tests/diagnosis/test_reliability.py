@@ -11,10 +11,12 @@ from diagnosis.reliability import (
     Hidden,
     finding_reliability,
     hidden_behind,
+    not_ruled_out,
 )
+from ml import registry
 from ml.card import load_card
 from ml.predictor import DEFAULT_MODEL_DIR
-from ml.registry import CLASS_CODES, CLASS_NAMES
+from ml.registry import CLASS_CODES, CLASS_NAMES, PICTURE
 from tests.factories import make_diagnosis, make_user, share_between
 
 from .test_result_page import pdf_text
@@ -37,6 +39,7 @@ def _done(patient, kind, label):
 @pytest.fixture(autouse=True)
 def shipped_model(settings):
     settings.ECG_MODEL_DIR = str(DEFAULT_MODEL_DIR)
+    settings.ECG_LEADS_MODEL_DIR = settings.ECG_MODEL_DIR  # recordings read the same card here
 
 
 def test_a_recording_finding_carries_the_measured_figures_of_its_class(patient):
@@ -50,12 +53,15 @@ def test_a_recording_finding_carries_the_measured_figures_of_its_class(patient):
     assert rel.n == INTER["model"]["n"] and not rel.single_images and not rel.unreliable
 
 
-def test_a_single_picture_is_judged_by_the_image_only_figures(patient):
+def test_a_single_picture_is_judged_by_the_picture_figures(patient):
+    """The shipped card measures pictures drawn by other programs (cv.modes.picture): a
+    picture's finding carries those figures, not the recordings' ones."""
     code = CLASS_CODES[-1]
     rel = finding_reliability(_done(patient, "image", code))
 
     assert rel.single_images
-    assert rel.precision == INTER["model_image_only"]["per_class"][code]["precision"]
+    picture = CARD["evaluations"]["cv"]["modes"]["picture"]["per_class"][code]
+    assert (rel.precision, rel.recall) == (picture["precision"], picture["recall"])
 
 
 def test_an_unreliable_class_is_called_unreliable_on_the_page_and_in_the_pdf(patient_client,
@@ -92,6 +98,7 @@ def test_a_result_of_another_model_version_gets_no_figure(patient_client, patien
 def test_no_card_or_a_broken_card_means_no_figure(patient, tmp_path, settings):
     d = _done(patient, "signal", "N")
     settings.ECG_MODEL_DIR = str(tmp_path)
+    settings.ECG_LEADS_MODEL_DIR = settings.ECG_MODEL_DIR  # recordings read the same card here
     assert finding_reliability(d) is None
     (tmp_path / "card.json").write_text("{not json")
     assert finding_reliability(d) is None
@@ -174,10 +181,16 @@ def test_a_normal_finding_names_the_beat_types_it_hides_on_the_page_and_in_the_p
     assert _squeezed("may really be one of those") in _squeezed(pdf)
 
 
-def test_a_single_picture_uses_the_image_only_matrix(patient):
-    rel = finding_reliability(_done(patient, "image", "N"))
+def test_a_normal_picture_does_not_rule_out_the_classes_pictures_miss(patient):
+    """The picture figures have no confusion matrix: a Normal picture still names, as not
+    ruled out, every class whose picture recall is under its target (from the card)."""
+    picture = CARD["evaluations"]["cv"]["modes"]["picture"]["per_class"]
+    expected = {c for c in CLASS_CODES if registry.target_f1(c, PICTURE) is not None
+                and picture[c]["recall"] < registry.target_f1(c, PICTURE)}
 
-    assert {h.name for h in rel.hidden} == _mistaken_for("N", "model_image_only")
+    missed = not_ruled_out(_done(patient, "image", "N"))
+
+    assert expected and {m.code for m in missed} == expected
 
 
 def test_a_finding_nothing_hides_behind_gets_no_such_list(patient_client, patient):

@@ -12,8 +12,9 @@ from care.panels import review_states
 from diagnosis import inference, urgency
 from diagnosis import presenters as site
 from diagnosis.models import Diagnosis
-from diagnosis.reliability import finding_reliability
-from ml.registry import CLASSES
+from diagnosis.reliability import finding_reliability, model_dir_for
+from ml.card import cached_card, mode_figures
+from ml.registry import CLASSES, MODES
 
 
 def _url(request, name, *args):
@@ -158,10 +159,30 @@ def classes(request):
     } for c in CLASSES]
 
 
+def _mode_figures():
+    """The figures per mode (several leads, one lead, picture), each from the card of the model
+    that reads that kind of input (recordings: the recordings model; pictures: the image
+    model); a mode without measured figures is left out."""
+    modes = []
+    for mode in MODES:
+        figures = mode_figures(cached_card(model_dir_for(mode)) or {}, mode)
+        if figures is None:
+            continue
+        modes.append({
+            "mode": mode, "model_version": figures.model_version,
+            "macro_f1": figures.macro_f1, "split": figures.split, "source": figures.source,
+            "per_class": [{"code": c.code, "f1": c.f1, "precision": c.precision,
+                           "recall": c.recall, "beats": c.beats, "patients": c.patients}
+                          for c in figures.per_class.values()],
+        })
+    return modes
+
+
 def model_card():
     figures = card_figures(settings.ECG_MODEL_DIR)
     created = figures.created
     return {
+        "modes": _mode_figures(),
         "status": figures.status,
         "model_version": figures.model_version,
         "created": created.isoformat() if hasattr(created, "isoformat") else created,

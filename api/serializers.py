@@ -280,7 +280,31 @@ class CardSplitSerializer(serializers.Serializer):
     per_class = CardClassSerializer(many=True)
 
 
+class ModeClassSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    f1 = serializers.FloatField()
+    precision = serializers.FloatField()
+    recall = serializers.FloatField()
+    beats = serializers.IntegerField(help_text="Test beats truly of this class.")
+    patients = serializers.IntegerField(allow_null=True,
+                                        help_text="Patients those beats came from.")
+
+
+class ModeFiguresSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["several leads", "one lead", "picture"])
+    model_version = serializers.CharField(help_text="The model these figures describe: "
+                                          "recordings and pictures are read by two models.")
+    macro_f1 = serializers.FloatField(allow_null=True)
+    split = serializers.CharField(help_text="Which patients the figures were measured on.")
+    source = serializers.CharField(help_text='"cv": patient-grouped cross-validation; '
+                                   '"inter": the inter-patient split.')
+    per_class = ModeClassSerializer(many=True)
+
+
 class ModelCardSerializer(serializers.Serializer):
+    modes = ModeFiguresSerializer(many=True, help_text="Figures per kind of input, on patients "
+                                  "the models never saw: what a result's reliability is read "
+                                  "from.")
     status = serializers.ChoiceField(choices=["ok", "missing", "unreadable"])
     model_version = serializers.CharField(allow_blank=True)
     created = serializers.CharField(allow_null=True)

@@ -230,3 +230,25 @@ def test_the_model_card_is_the_shipped_cards_figures(client):
     assert inter["key"] == "inter" and inter["macro_f1"] == figures.splits[0].macro_f1
     assert [c["code"] for c in inter["per_class"]] == list(CLASS_CODES)
     assert inter["per_class"][0]["f1"] == figures.splits[0].per_class[0]["f1"]
+
+
+def test_the_model_card_gives_each_modes_figures_from_the_model_that_reads_it(client):
+    """Recordings are read by the recordings model, pictures by the image model: the API's
+    card gives each mode's figures from that model's card (its version, its per-class rows)."""
+    body = client.get("/api/v1/model/").json()
+    modes = {m["mode"]: m for m in body["modes"]}
+
+    leads = load_card(settings.ECG_LEADS_MODEL_DIR)
+    image = load_card(settings.ECG_MODEL_DIR)
+    assert set(modes) == {"several leads", "one lead", "picture"}
+    for mode in ("several leads", "one lead"):
+        expected = leads["evaluations"]["cv"]["modes"][mode]
+        assert modes[mode]["model_version"] == leads["model_version"]
+        assert modes[mode]["macro_f1"] == expected["macro_f1"]
+        rows = {r["code"]: r for r in modes[mode]["per_class"]}
+        assert {c: (r["precision"], r["beats"], r["patients"]) for c, r in rows.items()} == {
+            c: (r["precision"], r["beats"], r["patients"])
+            for c, r in expected["per_class"].items()}
+    picture = image["evaluations"]["cv"]["modes"]["picture"]
+    assert modes["picture"]["model_version"] == image["model_version"]
+    assert modes["picture"]["macro_f1"] == picture["macro_f1"]

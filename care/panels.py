@@ -75,6 +75,6 @@ def doctor_readings(diagnoses):
         latest[review.diagnosis_id] = review
     return {
         pk: DoctorReading(code=r.reviewed_label, when=r.updated_at, agrees=r.agrees,
-                          doctor=r.doctor.display_name if r.doctor else "")
+                          doctor=r.doctor.display_name if r.doctor else "", notes=r.notes)
         for pk, r in latest.items()
     }

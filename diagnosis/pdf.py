@@ -97,6 +97,8 @@ def render_report(d, viewer=None):
                         + (f" ({reading.code})" if reading.code in registry.CLASS_NAMES else "")
                         + f", by {doctor.doctor or 'a doctor'} on {_when(doctor.when)}.",
                         s["strong"]))
+        if doctor.notes:
+            story.append(_p(f"Doctor's notes: {doctor.notes}", s["body"]))
         story.append(_p("The model's finding" + (", which the doctor's reading replaces"
                                                  if reading.differs else "") + ":", s["body"]))
     if done:

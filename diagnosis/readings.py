@@ -32,6 +32,7 @@ class DoctorReading:
     doctor: str  # display name, "" for a deleted account
     when: datetime
     agrees: bool
+    notes: str = ""  # what the doctor wrote with the verdict, for the patient to read
 
 
 @dataclass(frozen=True)

@@ -108,3 +108,11 @@ def test_a_doctor_who_could_not_read_the_ecg_gives_an_unclear_result(patient, do
 
     assert advice.level == urgency.UNCLEAR and "could not interpret" in advice.headline
     assert readings.reading_of(d).name == "Not interpretable"
+
+
+def test_the_pdf_gives_the_doctors_notes_under_their_reading(patient_client, corrected):
+    corrected.reviews.update(notes="Wide QRS with rSR' in V1: <b>RBBB</b>.")
+
+    text = pdf_text(patient_client.get(f"/diagnosis/{corrected.pk}/report.pdf").content)
+
+    assert "Doctor's notes: Wide QRS with rSR' in V1: <b>RBBB</b>." in text.replace("\\", "")

@@ -196,6 +196,12 @@ class Diagnosis(models.Model):
     def get_absolute_url(self):
         return reverse("diagnosis:result", args=[self.pk])
 
+    @property
+    def rate_deadline(self):
+        """When a kept upload still without its sampling rate is deleted
+        (services.forget_unrated)."""
+        return self.queued_at + timedelta(hours=settings.ECG_NEEDS_RATE_KEEP_HOURS)
+
     def can_view(self, user):
         return type(self).objects.visible_to(user).filter(pk=self.pk).exists()
 

@@ -137,6 +137,23 @@ def requeue_stale(now=None, limit=500):
     return sent
 
 
+def forget_unrated(now=None):
+    """Delete kept uploads that still wait for their sampling rate (Status.NEEDS_RATE) after
+    ECG_NEEDS_RATE_KEEP_HOURS, with their files: a file nobody can analyse is not kept for
+    ever. Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.ECG_NEEDS_RATE_KEEP_HOURS)
+    stale = Diagnosis.objects.filter(status=Diagnosis.Status.NEEDS_RATE, queued_at__lt=cutoff)
+    deleted = 0
+    for diagnosis in stale.order_by("pk")[:500]:
+        diagnosis.delete()  # its files go with it (signals.delete_stored_file)
+        deleted += 1
+    if deleted:
+        logger.info("Deleted %d uploads that waited for their sampling rate since before %s",
+                    deleted, cutoff.isoformat())
+    return deleted
+
+
 def retry_failed(queryset):
     """Put failed diagnoses back in the queue (admin action); returns how many."""
     reset = {

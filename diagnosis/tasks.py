@@ -204,3 +204,8 @@ def _store_outcome(diagnosis, token, outcome):
 @shared_task(name="diagnosis.tasks.requeue_stale")
 def requeue_stale():
     return services.requeue_stale()
+
+
+@shared_task(name="diagnosis.tasks.forget_unrated")
+def forget_unrated():
+    return services.forget_unrated()

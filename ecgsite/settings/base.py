@@ -376,10 +376,17 @@ ECG_STATUS_MAX_WAIT_S = env.float("ECG_STATUS_MAX_WAIT_S", default=25.0)
 ECG_STATUS_MAX_WAITERS = env.int("ECG_STATUS_MAX_WAITERS", default=16)
 ECG_STATUS_RECHECK_S = env.float("ECG_STATUS_RECHECK_S", default=5.0)
 ECG_STATUS_POLL_S = env.float("ECG_STATUS_POLL_S", default=0.5)
+# A CSV kept without its sampling rate waits this long for the owner to give it, then it is
+# deleted with its file (diagnosis.services.forget_unrated, hourly).
+ECG_NEEDS_RATE_KEEP_HOURS = env.float("ECG_NEEDS_RATE_KEEP_HOURS", default=7 * 24)
 CELERY_BEAT_SCHEDULE = {
     "diagnosis-requeue-stale": {
         "task": "diagnosis.tasks.requeue_stale",
         "schedule": env.float("ECG_DIAGNOSIS_SWEEP_EVERY_S", default=15.0),
+    },
+    "diagnosis-forget-unrated": {
+        "task": "diagnosis.tasks.forget_unrated",
+        "schedule": 3600.0,
     },
 }
 

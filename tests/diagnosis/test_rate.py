@@ -2,9 +2,12 @@
 lines) is kept, not refused: its owner is asked for the rate (Diagnosis status
 ``needs_rate``, POST /diagnosis/<pk>/rate/), then it is queued like any upload. A bad rate
 gets a message and loses nothing."""
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
+from diagnosis import services
 from diagnosis.models import Diagnosis
 from diagnosis.tasks import classify_diagnosis
 from tests.inputs import post_upload, record_lead_mv, stored_files, upload
@@ -142,3 +145,24 @@ def test_the_history_lists_it_with_its_status(patient_client, kept):
     page = patient_client.get(reverse("diagnosis:history")).content.decode()
 
     assert "Needs the sampling rate" in page and kept.get_absolute_url() in page
+
+
+def test_an_upload_that_never_gets_its_rate_is_deleted_with_its_file_after_the_deadline(
+        kept, media_root, patient_client, django_capture_on_commit_callbacks):
+    page = patient_client.get(kept.get_absolute_url()).content.decode()
+    assert "if no rate is given by then, it is deleted" in page
+    assert stored_files(media_root)
+
+    assert services.forget_unrated(now=kept.rate_deadline - timedelta(minutes=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.forget_unrated(now=kept.rate_deadline + timedelta(minutes=1)) == 1
+
+    assert not Diagnosis.objects.filter(pk=kept.pk).exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_upload_given_its_rate_is_not_forgotten(kept, patient_client):
+    assert post_rate(patient_client, kept, "360").status_code == 200
+
+    assert services.forget_unrated(now=kept.rate_deadline + timedelta(days=30)) == 0
+    assert Diagnosis.objects.get(pk=kept.pk).status == Diagnosis.Status.QUEUED

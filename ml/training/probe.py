@@ -35,11 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.model import leadnet as leadnet_model
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.segment import N_RHYTHM, local_templates
 
 from . import beattable, sources
 from .beatlabels import UNSCORED
+from .leadnet import set_loss  # noqa: F401 (the probe trains with the recordings model's loss)
 
 N_LEADS = sources.N_LEADS
 II = sources.II
@@ -100,37 +102,10 @@ class Beats:
 
 
 def build_model(dropout=0.3):
-    import keras
-    from keras import layers
-
-    beat = keras.Input((beattable.MODEL_WINDOW, 2 * N_LEADS), name="beat")
-    mask = keras.Input((N_LEADS,), name="mask")
-    rhythm = keras.Input((N_RHYTHM,), name="rhythm")
-    x = beat
-    for filters in (32, 48, 64, 96):
-        x = layers.Conv1D(filters, 7, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(momentum=0.9)(x)
-        x = layers.ReLU()(x)
-        x = layers.MaxPooling1D(2)(x)
-    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
-    x = layers.Dropout(dropout)(x)
-    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
-    x = layers.Dense(64, activation="relu")(x)
-    x = layers.Dropout(0.2)(x)
-    out = layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
-    return keras.Model([beat, mask, rhythm], out, name="probe1d")
-
-
-def set_loss(y_true, y_pred):
-    """Cross-entropy for a labelled beat; -log(1 - p(VF)) for a "not VF" beat (label -1)."""
-    import keras
-
-    y = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
-    p = keras.ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
-    onehot = keras.ops.one_hot(keras.ops.maximum(y, 0), len(CLASS_CODES))
-    ce = -keras.ops.log(keras.ops.sum(onehot * p, axis=-1))
-    not_vf = -keras.ops.log(1.0 - p[:, VF])
-    return keras.ops.where(y >= 0, ce, not_vf)
+    """The probe's network is the recordings model's (ml.model.leadnet) on the probe's beat
+    table geometry."""
+    return leadnet_model(window=beattable.MODEL_WINDOW, n_slots=N_LEADS, n_rhythm=N_RHYTHM,
+                         dropout=dropout)
 
 
 def draw_weights(beats, idx):

@@ -6,7 +6,7 @@ waiting request holds a thread while it waits, not a CPU. Each process lets at m
 ECG_STATUS_MAX_WAITERS requests wait (16 by default) and has GUNICORN_THREADS threads (32 by
 default), so at least half of its threads always serve ordinary pages and uploads. Raise
 both together; keep PostgreSQL's max_connections above WEB_CONCURRENCY x GUNICORN_THREADS
-plus the workers' connections (each thread may hold one).
+plus the workers' connections (each thread keeps one open for DATABASE_CONN_MAX_AGE seconds).
 """
 import os
 

@@ -1,20 +1,26 @@
 #!/usr/bin/env python
 """Benchmark the diagnosis flow of a running site: upload -> queue -> worker -> result.
 
-Not a test: it prints figures. Start the site and ONE Celery worker first, with the same
+Not a test: it prints figures. Start the site and one Celery worker first, with the same
 settings in this shell (the script creates its test users through the ORM), e.g.:
 
-    export DJANGO_SETTINGS_MODULE=ecgsite.settings.local \
+    export DJANGO_SETTINGS_MODULE=ecgsite.settings.local DEBUG=false \
            DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecg_bench REDIS_URL=redis://127.0.0.1:6379/4
     .venv/bin/python manage.py migrate
-    export ECG_UPLOADS_PER_MINUTE=1000 WEB_CONCURRENCY=2 GUNICORN_BIND=127.0.0.1:8000
+    export ECG_UPLOADS_PER_MINUTE=100000 GUNICORN_BIND=127.0.0.1:8000 GUNICORN_ACCESS_LOG=/dev/null
     .venv/bin/gunicorn ecgsite.wsgi -c gunicorn.conf.py &
     .venv/bin/celery -A ecgsite worker -l warning &
-    .venv/bin/python scripts/bench_site.py --base-url http://127.0.0.1:8000
+    .venv/bin/python scripts/bench_site.py --base-url http://127.0.0.1:8000 --bursts 10
+
+gunicorn and the worker run with their production defaults (3 processes of 32 threads; one
+pool process per core); DEBUG off, since DEBUG keeps every SQL query in memory.
 
 What it measures, after one warm-up upload (the worker loads the model on its first task):
   * 1 user: beat images uploaded one after another;
-  * 20 users at once (threads, each its own session), each uploading beat images in turn;
+  * 20 users at once (threads, each its own session), each uploading beat images in turn,
+    the next as soon as the last result is back (a closed loop: the site is as busy as it
+    is fast, and the latency is about 20 / throughput);
+  * with --bursts N: N rounds of the 20 users each uploading one picture at the same moment;
   * one 30-minute MIT-BIH record (.hea + .dat), alone;
   * with --api (or --api-only): 20 clients at once submitting beat pictures through the JSON
     API with their own API tokens (bearer authentication, polling the status endpoint).
@@ -253,13 +259,21 @@ def report(title, results, wall=None):
     print(line, flush=True)
 
 
-def run_users(clients, images, per_user):
+def run_users(clients, images, per_user, bursts=False):
+    """Every client uploads ``per_user`` pictures, each as soon as its previous result is
+    back (a closed loop: the faster the site, the more it is asked); with ``bursts`` the
+    clients wait for one another before each upload, so every round is len(clients)
+    uploads sent at the same moment. Returns the results, the wall time and the client's
+    own CPU seconds (this script shares the machine with the site it measures)."""
     results, lock = [], threading.Lock()
     barrier = threading.Barrier(len(clients))
+    cpu = time.process_time()
 
     def work(index, client):
         barrier.wait()
         for k in range(per_user):
+            if bursts and k:
+                barrier.wait()
             image = images[(index * per_user + k) % len(images)]
             result = client.upload([(f"beat-{index}-{k}.png", image)])
             with lock:
@@ -271,7 +285,7 @@ def run_users(clients, images, per_user):
     for t in threads:
         t.join()
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
-    return results, wall
+    return results, wall, time.process_time() - cpu
 
 
 # --- The API (--api) -------------------------------------------------------------------------
@@ -381,6 +395,9 @@ def main(argv=None):
                         help="uploads in the one-user run")
     parser.add_argument("--per-user", type=int, default=5,
                         help="uploads per user in the concurrent run")
+    parser.add_argument("--bursts", type=int, default=0,
+                        help="also this many rounds of --users uploads sent at the same "
+                             "moment (each round starts when the last one is back)")
     parser.add_argument("--record", default="100", help="mitdb record for the 30-minute run")
     parser.add_argument("--records", type=int, default=3,
                         help="times to run the record (0: no record run)")
@@ -428,12 +445,16 @@ def main(argv=None):
         report(f"beat image, 1 user, {mode}", results)
 
         clients = [Client(args.base_url, e, args.poll, mode) for e in emails[: args.users]]
-        results, wall = run_users(clients, images, args.per_user)
-        report(f"beat image, {args.users} users at once, {mode}", results, wall)
-        print(f"   (upload request alone: p50 "
-              f"{1000 * percentile([r['upload'] for r in results], .5):.0f} ms, p95 "
-              f"{1000 * percentile([r['upload'] for r in results], .95):.0f} ms; load "
-              f"{os.getloadavg()[0]:.2f})", flush=True)
+        runs = [("users at once", False)] + ([("at once, bursts", True)] if args.bursts else [])
+        for name, bursts in runs:
+            per_user = args.bursts if bursts else args.per_user
+            results, wall, cpu = run_users(clients, images, per_user, bursts)
+            report(f"beat image, {args.users} {name}, {mode}", results, wall)
+            print(f"   (upload request alone: p50 "
+                  f"{1000 * percentile([r['upload'] for r in results], .5):.0f} ms, p95 "
+                  f"{1000 * percentile([r['upload'] for r in results], .95):.0f} ms; this "
+                  f"script's CPU {1000 * cpu / len(results):.0f} ms per upload; load "
+                  f"{os.getloadavg()[0]:.2f})", flush=True)
     solo.mode = modes[-1]
     if not args.records:
         if not args.keep:

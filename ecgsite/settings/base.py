@@ -107,6 +107,13 @@ if not DATABASE_URL:
     # SQLite cannot create the folder its file lives in.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a new PostgreSQL connection for every request and every task
+# costs a server process and its authentication, about a third of the database's CPU per
+# diagnosis in scripts/bench_site.py. Each web thread and worker process keeps one open for
+# this many seconds (0: one per request); see gunicorn.conf.py for the connection budget.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A connection the server dropped (restart, idle timeout) is replaced before it is used.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

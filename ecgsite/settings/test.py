@@ -12,11 +12,16 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
+# The connection handling the site runs with (persistent, health-checked), so the tests
+# exercise it too.
+_SITE_CONNECTIONS = {key: DATABASES["default"][key]  # noqa: F405
+                     for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
 DATABASES = {
     "default": env.db(
         "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres"
     )
 }
+DATABASES["default"].update(_SITE_CONNECTIONS)
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_ecgsite")}
 
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")

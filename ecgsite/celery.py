@@ -3,7 +3,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecgsite.settings.local")
 
@@ -37,3 +37,18 @@ def refuse_to_start_without_a_usable_model(**kwargs):
         # signal receiver, and would start the worker anyway.
         raise SystemExit(EXIT_UNUSABLE_MODEL) from exc
     logger.info("Model files checked: %s (version %s)", settings.ECG_MODEL_DIR, version)
+
+
+@task_prerun.connect(weak=False)
+@task_postrun.connect(weak=False)
+def keep_database_connections_as_requests_do(task=None, **kwargs):
+    """Before and after each task, what Django does around each request: close a connection
+    older than CONN_MAX_AGE or one that failed (an error, a dropped server connection), and
+    keep the others for the next task (CELERY_DB_REUSE_MAX turns off Celery's own closing).
+    A task run eagerly (in tests, inside the caller's transaction) is left alone, as Celery
+    does."""
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -187,6 +187,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set (then it closes them every that many tasks): a new PostgreSQL server process per
+# diagnosis. Tasks follow Django's rule instead, as requests do (ecgsite/celery.py): a
+# connection is kept for DATABASE_CONN_MAX_AGE seconds and replaced when it broke.
+CELERY_DB_REUSE_MAX = 1_000_000
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -117,11 +117,11 @@ def clamp_wait(value):
     return max(0.0, min(seconds, float(settings.ECG_STATUS_MAX_WAIT_S)))
 
 
-def wait_for_change(pk, since, seconds, read_state):
+def wait_for_change(pk, since, seconds, read_state, state):
     """Wait up to ``seconds`` until ``read_state()`` (the row's status, read from the
     database; None once it is gone) is none of ``since`` (a set of statuses); returns the
-    last state read."""
-    state = read_state()
+    last state read. ``state`` is the status the caller read last: it is not read again
+    before subscribing, only once subscribed (in case it changed in between)."""
     if state not in since or seconds <= 0:
         return state
     with _Slot() as slot:
@@ -143,7 +143,7 @@ def _subscribe(pk):
     client = _client()
     if client is None:
         return None
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub = client.pubsub()
     try:
         pubsub.subscribe(channel(client, pk))
     except UNREACHABLE as exc:
@@ -164,14 +164,23 @@ def _wait_on_redis(pubsub, since, deadline, read_state):
     # Subscribed before reading again: a change committed between the first read and the
     # subscription is seen here; one committed later arrives as a message. The row is also
     # read every ECG_STATUS_RECHECK_S, so a lost message (Redis restarted) costs little.
+    # A message that only confirms the subscription, or names a status the page still waits
+    # through (``running`` for a page waiting on ``queued,running``), wakes no database read.
     state = read_state()
     while state in since:
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        pubsub.get_message(timeout=min(left, settings.ECG_STATUS_RECHECK_S))
+        message = pubsub.get_message(timeout=min(left, settings.ECG_STATUS_RECHECK_S))
+        if message is not None and (message["type"] != "message"
+                                    or _text(message["data"]) in since):
+            continue
         state = read_state()
     return state
+
+
+def _text(data):
+    return data.decode() if isinstance(data, bytes) else str(data)
 
 
 def _wait_on_database(since, deadline, read_state):

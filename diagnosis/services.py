@@ -271,6 +271,14 @@ def status_after(diagnosis, since, wait):
     seen = frozenset(s.strip() for s in (since or "").split(",")[:len(Diagnosis.Status)])
     if diagnosis.status not in seen:
         return diagnosis
-    rows = Diagnosis.objects.filter(pk=diagnosis.pk).values_list("status", flat=True)
-    live.wait_for_change(diagnosis.pk, seen, live.clamp_wait(wait), rows.first)
-    return Diagnosis.objects.filter(pk=diagnosis.pk).first()
+    # Each read fetches the whole row, so the last one is the answer: three queries for a
+    # wait that ends with the result (the view's, one once subscribed, one on the wake-up).
+    latest = [diagnosis]
+
+    def read_state():
+        latest[0] = Diagnosis.objects.filter(pk=diagnosis.pk).first()
+        return None if latest[0] is None else latest[0].status
+
+    live.wait_for_change(diagnosis.pk, seen, live.clamp_wait(wait), read_state,
+                         diagnosis.status)
+    return latest[0]

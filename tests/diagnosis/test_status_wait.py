@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diagnosis import live
@@ -45,15 +46,18 @@ class Waiter(threading.Thread):
         self.url = url
         self.response = None
         self.seconds = None
+        self.queries = None
 
     def run(self):
+        from django.db import connection
+
         start = time.monotonic()
         try:
-            self.response = self.client.get(self.url, HTTP_ACCEPT="application/json")
+            with CaptureQueriesContext(connection) as queries:
+                self.response = self.client.get(self.url, HTTP_ACCEPT="application/json")
+            self.queries = [q["sql"] for q in queries.captured_queries]
         finally:
             self.seconds = time.monotonic() - start
-            from django.db import connection
-
             connection.close()
 
     def json(self):
@@ -103,6 +107,23 @@ def test_it_answers_with_the_result_as_soon_as_the_worker_finishes(patient,
 
     assert body["finished"] and body["status"] == "done" and body["label"] == "V"
     assert time.monotonic() - started < 2
+
+
+def test_a_wait_that_ends_with_the_result_reads_the_diagnosis_three_times(
+        patient, only_a_message_wakes):
+    # The view's read, one once subscribed (a change in between is not missed) and one on the
+    # wake-up, which is the answer: every request of every waiting page pays for these.
+    queued = make_diagnosis(patient, status="queued")
+    waiter = Waiter(patient, status_url(queued, since="queued,running", wait=20))
+    waiter.start()
+    wait_until_waiting()
+
+    token = Diagnosis.objects.claim(queued.pk)
+    Diagnosis.objects.get(pk=queued.pk).mark_done(token, label="N", confidence=0.9)
+    assert waiter.json()["status"] == "done"
+
+    reads = [q for q in waiter.queries if 'FROM "diagnosis_diagnosis"' in q]
+    assert len(reads) == 3, "\n".join(reads)
 
 
 def test_it_answers_at_the_end_of_the_wait_when_nothing_changed(patient_client, patient):

@@ -259,15 +259,47 @@ def report(title, results, wall=None):
     print(line, flush=True)
 
 
+# Processes of the site on this machine, by what they are (the first match of the command line).
+SERVER_PROCESSES = (("web", "gunicorn"), ("worker", "celery"), ("PostgreSQL", "postgres"),
+                    ("Redis", "redis-server"))
+
+
+def server_cpu():
+    """CPU seconds used so far by the site's processes on this machine, per process (empty
+    when the site runs elsewhere). A process that starts or ends in between counts from its
+    start or up to the last reading only."""
+    import psutil  # installed with locust (requirements-dev.txt)
+
+    totals = {}
+    for proc in psutil.process_iter(["cmdline", "cpu_times"]):
+        line = " ".join(proc.info["cmdline"] or [])
+        times = proc.info["cpu_times"]
+        for kind, needle in SERVER_PROCESSES:
+            if needle in line and times is not None:
+                totals[(kind, proc.pid)] = times.user + times.system
+                break
+    return totals
+
+
+def cpu_per_kind(before, after, count):
+    """Milliseconds of CPU per diagnosis for each kind of server process."""
+    per_kind = {}
+    for (kind, pid), seconds in after.items():
+        per_kind[kind] = per_kind.get(kind, 0.0) + seconds - before.get((kind, pid), 0.0)
+    return {kind: 1000 * seconds / count for kind, seconds in per_kind.items()}
+
+
 def run_users(clients, images, per_user, bursts=False):
     """Every client uploads ``per_user`` pictures, each as soon as its previous result is
     back (a closed loop: the faster the site, the more it is asked); with ``bursts`` the
     clients wait for one another before each upload, so every round is len(clients)
-    uploads sent at the same moment. Returns the results, the wall time and the client's
-    own CPU seconds (this script shares the machine with the site it measures)."""
+    uploads sent at the same moment. Returns the results, the wall time, the client's
+    own CPU seconds (this script shares the machine with the site it measures) and the CPU
+    milliseconds per diagnosis of the site's processes on this machine."""
     results, lock = [], threading.Lock()
     barrier = threading.Barrier(len(clients))
     cpu = time.process_time()
+    servers = server_cpu()
 
     def work(index, client):
         barrier.wait()
@@ -285,7 +317,8 @@ def run_users(clients, images, per_user, bursts=False):
     for t in threads:
         t.join()
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
-    return results, wall, time.process_time() - cpu
+    return (results, wall, time.process_time() - cpu,
+            cpu_per_kind(servers, server_cpu(), len(results)))
 
 
 # --- The API (--api) -------------------------------------------------------------------------
@@ -448,13 +481,16 @@ def main(argv=None):
         runs = [("users at once", False)] + ([("at once, bursts", True)] if args.bursts else [])
         for name, bursts in runs:
             per_user = args.bursts if bursts else args.per_user
-            results, wall, cpu = run_users(clients, images, per_user, bursts)
+            results, wall, cpu, servers = run_users(clients, images, per_user, bursts)
             report(f"beat image, {args.users} {name}, {mode}", results, wall)
             print(f"   (upload request alone: p50 "
                   f"{1000 * percentile([r['upload'] for r in results], .5):.0f} ms, p95 "
                   f"{1000 * percentile([r['upload'] for r in results], .95):.0f} ms; this "
                   f"script's CPU {1000 * cpu / len(results):.0f} ms per upload; load "
                   f"{os.getloadavg()[0]:.2f})", flush=True)
+            if servers:
+                print("   (CPU per diagnosis on this machine: " + ", ".join(
+                    f"{kind} {ms:.1f} ms" for kind, ms in servers.items()) + ")", flush=True)
     solo.mode = modes[-1]
     if not args.records:
         if not args.keep:

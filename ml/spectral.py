@@ -1,0 +1,95 @@
+"""The beat's 2-D spectral image: a short-time Fourier transform of each channel of the
+recordings model's input (``ml.beatinput``), as the product's origin describes its method
+("2-D ECG spectral image representation", Ullah et al. 2020: each beat turned into an STFT
+spectrogram read by a 2-D CNN).
+
+Per channel of the already-normalised beat window (WINDOW = 252 samples at 360 Hz; 12 lead
+slots of the beat + 12 of the local template): Hann window of ``FRAME`` = 64 samples (0.18 s,
+long enough to hold a QRS and resolve 5.6 Hz), hop ``HOP`` = 8 samples (22 ms), FFT of
+``NFFT`` = 128 points (2.8 Hz bins), frames centred on every hop with the window zero-padded
+by half a frame on each side (the input is median-removed, so zero is its baseline). Only the
+bins up to ``MAX_HZ`` = 45 Hz are kept: ``ml.preprocess.clean`` has removed most of what lies
+above (wavelet denoising of the detail levels above 22 Hz) and the QRS energy is below 40 Hz.
+
+The magnitude is stored as log(1 + |X|): a channel of zeros (a lead not read) stays exactly
+zero, as it is in the time-domain input, and the large QRS peaks are compressed.
+
+    spectral_image(beat)  (n, WINDOW, 24) -> (n, FRAMES, BINS, 24) = (n, 32, 17, 24)
+
+``model_inputs`` turns leadnet's time-domain inputs into those of ``leadnet_spectral``; which
+one a saved model reads is recorded in its meta.json (``input_kind``).
+"""
+import numpy as np
+
+FS = 360.0
+FRAME = 64
+HOP = 8
+NFFT = 128
+MAX_HZ = 45.0
+TIME, SPECTRAL = "time", "spectral"
+INPUT_KINDS = (TIME, SPECTRAL)
+
+
+def frequencies(fs=FS):
+    """The centre frequencies (Hz) of the bins kept."""
+    f = np.fft.rfftfreq(NFFT, 1.0 / fs)
+    return f[f <= MAX_HZ + 1e-9]
+
+
+BINS = len(frequencies())  # 17: 0, 2.8, ..., 45 Hz
+
+
+def n_frames(length):
+    """Frames of a signal of ``length`` samples: one centred on every HOP-th sample."""
+    return length // HOP + 1
+
+
+def frame_times(length, fs=FS):
+    """The centre (s, from the window's first sample) of each frame."""
+    return np.arange(n_frames(length)) * HOP / fs
+
+
+_WINDOW = np.hanning(FRAME + 1)[:-1].astype(np.float32)  # periodic Hann
+
+
+def stft_magnitude(x, fs=FS):
+    """|STFT| of ``x`` (n, time, channels) -> (n, frames, bins, channels), float32. Hann
+    window of FRAME samples, scaled so that a sinusoid of amplitude a at a bin's frequency gives
+    a peak of a in that bin; bins up to MAX_HZ."""
+    x = np.asarray(x, np.float32)
+    if x.ndim != 3:
+        raise ValueError(f"expected (n, time, channels), got shape {x.shape}")
+    n, length, channels = x.shape
+    half = FRAME // 2
+    padded = np.pad(x, ((0, 0), (half, half), (0, 0)))
+    starts = np.arange(n_frames(length)) * HOP
+    frames = padded[:, starts[:, None] + np.arange(FRAME)[None, :], :]  # (n, F, FRAME, ch)
+    frames = frames * _WINDOW[None, None, :, None]
+    spec = np.fft.rfft(frames, n=NFFT, axis=2)[:, :, :len(frequencies(fs)), :]
+    return (np.abs(spec) / (_WINDOW.sum() / 2.0)).astype(np.float32)
+
+
+def spectral_image(beat, fs=FS):
+    """log(1 + |STFT|) of leadnet's beat input (n, WINDOW, channels)."""
+    return np.log1p(stft_magnitude(beat, fs))
+
+
+def model_inputs(inputs, kind):
+    """The inputs of a model reading ``kind`` from leadnet's time-domain inputs
+    (``ml.beatinput.model_inputs``): unchanged for "time"; for "spectral" the beat becomes
+    its spectral image (key "spectrum"), mask and rhythm kept."""
+    if kind == TIME:
+        return inputs
+    if kind == SPECTRAL:
+        return {"spectrum": spectral_image(inputs["beat"]), "mask": inputs["mask"],
+                "rhythm": inputs["rhythm"]}
+    raise ValueError(f"unknown input kind {kind!r}; choose one of {INPUT_KINDS}")
+
+
+def input_kind(meta):
+    """The input a saved recordings model reads, from its meta.json. Models saved before
+    meta.json recorded it (the shipped model up to c45c6ad6d9f2) read the time-domain beat."""
+    kind = (meta or {}).get("input_kind", TIME)
+    if kind not in INPUT_KINDS:
+        raise ValueError(f"meta.json names input kind {kind!r}; this code knows {INPUT_KINDS}")
+    return kind

@@ -21,13 +21,15 @@ one a saved model reads is recorded in its meta.json (``input_kind``).
 """
 import numpy as np
 
-FS = 360.0
+from .beatinput import FS, WINDOW
+
 FRAME = 64
 HOP = 8
 NFFT = 128
 MAX_HZ = 45.0
 TIME, SPECTRAL = "time", "spectral"
 INPUT_KINDS = (TIME, SPECTRAL)
+ARCHITECTURE = {TIME: "leadnet", SPECTRAL: "leadnet_spectral"}  # the network reading each
 
 
 def frequencies(fs=FS):
@@ -49,6 +51,7 @@ def frame_times(length, fs=FS):
     return np.arange(n_frames(length)) * HOP / fs
 
 
+FRAMES = n_frames(WINDOW)  # of a beat window: 32
 _WINDOW = np.hanning(FRAME + 1)[:-1].astype(np.float32)  # periodic Hann
 
 

@@ -21,7 +21,9 @@ one a saved model reads is recorded in its meta.json (``input_kind``).
 """
 import numpy as np
 
+from . import beatinput
 from .beatinput import FS, WINDOW
+from .leads import II, N_SLOTS
 
 FRAME = 64
 HOP = 8
@@ -96,3 +98,17 @@ def input_kind(meta):
     if kind not in INPUT_KINDS:
         raise ValueError(f"meta.json names input kind {kind!r}; this code knows {INPUT_KINDS}")
     return kind
+
+
+def beat_image(window):
+    """One beat's spectral image as the spectral input sees it, for showing: ``window`` is the
+    beat's WINDOW samples at 360 Hz (0.28 s before the R peak to 0.42 s after) of one lead,
+    read as lead II without a template, so it is scaled by its own largest value
+    (``ml.beatinput.model_inputs``). Returns (the normalised window (WINDOW,), its image
+    (FRAMES, BINS): time along the first axis, frequency along the second)."""
+    window = np.asarray(window, np.float32).reshape(WINDOW)
+    windows = np.zeros((1, N_SLOTS, WINDOW), np.float32)
+    windows[0, II] = window
+    x = beatinput.model_inputs(windows, np.zeros_like(windows), beatinput.one_lead_masks(1, II),
+                               np.zeros((1, beatinput.N_RHYTHM), np.float32))["beat"]
+    return x[0, :, II], spectral_image(x)[0, :, :, II]

@@ -68,3 +68,14 @@ def test_the_model_input_of_each_kind_and_the_kind_a_meta_names():
     assert spectral.input_kind({"input_kind": "spectral"}) == "spectral"
     with pytest.raises(ValueError, match="wavelet"):
         spectral.input_kind({"input_kind": "wavelet"})
+
+
+def test_one_beats_image_is_its_lead_ii_channel_scaled_by_its_own_peak():
+    x = np.exp(-0.5 * ((np.arange(252) - beatinput.BEFORE) / 4.0) ** 2)  # an R wave
+    trace, img = spectral.beat_image(3.0 * x + 0.2)
+    assert img.shape == (32, 17) and trace.shape == (252,)
+    assert np.abs(trace).max() == pytest.approx(1.0)  # median removed, own peak = 1
+    np.testing.assert_allclose(spectral.beat_image(x)[1], img, atol=1e-5)  # amplitude-free
+    assert img[:, 3].argmax() in (12, 13)  # the R wave's frame: 101 / 8
+    ref = spectral.spectral_image(np.repeat(trace[None, :, None], 24, axis=2))[0, :, :, 0]
+    np.testing.assert_allclose(img, ref, atol=1e-6)

@@ -45,8 +45,8 @@ def run_dir(runs, kind, fold):
 
 def _run_facts(run):
     meta = json.loads((Path(run) / "meta.json").read_text())
-    return {k: meta.get(k) for k in ("arch", "input_kind", "split", "steps", "batch", "seed",
-                                     "beat_table")}
+    facts = {k: meta.get(k) for k in ("arch", "split", "steps", "batch", "seed", "beat_table")}
+    return {**facts, "input_kind": spectral.input_kind(meta)}
 
 
 def compare(beats, runs, fold_numbers=(0, 1)):
@@ -58,8 +58,8 @@ def compare(beats, runs, fold_numbers=(0, 1)):
         for k in fold_numbers:
             run = run_dir(runs, kind, k)
             facts = _run_facts(run)
-            if spectral.input_kind(facts) != kind or facts["split"] != f"cv{k}":
-                raise ValueError(f"{run} holds a {facts['input_kind'] or 'time'} model of "
+            if facts["input_kind"] != kind or facts["split"] != f"cv{k}":
+                raise ValueError(f"{run} holds a {facts['input_kind']} model of "
                                  f"{facts['split']}, not {kind} cv{k}")
             _train, test = leadnet.split_keys(f"cv{k}", beats)
             p = cv.predictions(run, beats, test, cv.MODES)

@@ -54,29 +54,43 @@ def frame_times(length, fs=FS):
 
 
 FRAMES = n_frames(WINDOW)  # of a beat window: 32
-_WINDOW = np.hanning(FRAME + 1)[:-1].astype(np.float32)  # periodic Hann
+_WINDOW = np.hanning(FRAME + 1)[:-1]  # periodic Hann
+# The kept bins of the FFT of a windowed frame as one real matrix product: a frame (FRAME,)
+# times _BASIS gives the real parts then the imaginary parts of bins 0..BINS-1. Scaled so that
+# a sinusoid of amplitude a at a bin's frequency gives a in that bin. (np.fft.rfft of the
+# gathered frames computes 65 bins in complex128 to keep 17: ten times slower.)
+_ANGLE = 2 * np.pi * np.outer(np.arange(FRAME), np.arange(BINS)) / NFFT
+_BASIS = (np.concatenate([_WINDOW[:, None] * np.cos(_ANGLE), -_WINDOW[:, None] * np.sin(_ANGLE)],
+                         axis=1) / (_WINDOW.sum() / 2.0)).astype(np.float32)
+CHUNK = 256  # beats transformed at a time (the gathered frames of 256 beats: 50 MB)
 
 
-def stft_magnitude(x, fs=FS):
-    """|STFT| of ``x`` (n, time, channels) -> (n, frames, bins, channels), float32. Hann
-    window of FRAME samples, scaled so that a sinusoid of amplitude a at a bin's frequency gives
-    a peak of a in that bin; bins up to MAX_HZ."""
+def stft_magnitude(x):
+    """|STFT| of ``x`` (n, time, channels) sampled at FS -> (n, frames, bins, channels),
+    float32: Hann window of FRAME samples centred every HOP samples (zero-padded by half a
+    frame at both ends), FFT of NFFT points, bins up to MAX_HZ; a sinusoid of amplitude a at a
+    bin's frequency gives a peak of a in that bin."""
     x = np.asarray(x, np.float32)
     if x.ndim != 3:
         raise ValueError(f"expected (n, time, channels), got shape {x.shape}")
     n, length, channels = x.shape
+    frames = n_frames(length)
     half = FRAME // 2
     padded = np.pad(x, ((0, 0), (half, half), (0, 0)))
-    starts = np.arange(n_frames(length)) * HOP
-    frames = padded[:, starts[:, None] + np.arange(FRAME)[None, :], :]  # (n, F, FRAME, ch)
-    frames = frames * _WINDOW[None, None, :, None]
-    spec = np.fft.rfft(frames, n=NFFT, axis=2)[:, :, :len(frequencies(fs)), :]
-    return (np.abs(spec) / (_WINDOW.sum() / 2.0)).astype(np.float32)
+    # (n, windows, channels, FRAME) view, one window every HOP samples
+    view = np.lib.stride_tricks.sliding_window_view(padded, FRAME, axis=1)[:, ::HOP][:, :frames]
+    out = np.empty((n, frames, BINS, channels), np.float32)
+    for s in range(0, n, CHUNK):
+        part = np.ascontiguousarray(view[s:s + CHUNK])
+        z = part.reshape(-1, FRAME) @ _BASIS
+        mag = np.hypot(z[:, :BINS], z[:, BINS:]).reshape(len(part), frames, channels, BINS)
+        out[s:s + CHUNK] = mag.transpose(0, 1, 3, 2)
+    return out
 
 
-def spectral_image(beat, fs=FS):
+def spectral_image(beat):
     """log(1 + |STFT|) of leadnet's beat input (n, WINDOW, channels)."""
-    return np.log1p(stft_magnitude(beat, fs))
+    return np.log1p(stft_magnitude(beat))
 
 
 def model_inputs(inputs, kind):

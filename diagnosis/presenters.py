@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ml.registry import BASELINE_CLASS, CLASS_CODES, CLASS_NAMES, CLASSES
 
-from . import readings, trace, urgency
+from . import beatview, readings, trace, urgency
 from .models import Diagnosis
 from .reliability import finding_reliability
 
@@ -160,6 +160,7 @@ def result_context(d, viewer=None):
         "class_names": CLASS_NAMES,
         "plot": plot_config(d),
         "has_plot": has_plot(d),
+        "beat": beatview.beat_view(d) if has_plot(d) else None,
         "duration": clock(d.duration_s) if d.duration_s else None,
         "red_flags": urgency.RED_FLAGS,
         "disclaimer": urgency.DISCLAIMER,

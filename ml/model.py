@@ -17,15 +17,21 @@ four Conv1D(7)-BN-ReLU-pool blocks (32, 48, 64, 96 filters), average and max poo
 time, joined with the lead presence mask and the rhythm features, a dense layer and the
 softmax. About 96k parameters; missing leads are zeros with mask 0, so one network reads a
 single lead or twelve.
+
+``leadnet_spectral``: the same network reading the beat's 2-D spectral image instead
+(``ml.spectral``: the STFT of each of the 24 channels, 32 frames x 17 bins of 0-45 Hz): four
+Conv2D(3x3)-BN-ReLU-pool blocks (32, 48, 64, 96 filters) over time and frequency, average and
+max pooling, then the same mask, rhythm and dense head. It is an experiment (ml/EXPERIMENTS.md,
+"Spectral input"); a saved model's meta.json says which input it reads (``input_kind``).
 """
 import keras
 from keras import layers
 
-from . import beatinput, render, segment
+from . import beatinput, render, segment, spectral
 from .leads import N_SLOTS
 from .registry import CLASS_CODES
 
-ARCHITECTURES = ("beatnet", "prototype", "leadnet")
+ARCHITECTURES = ("beatnet", "prototype", "leadnet", "leadnet_spectral")
 PROTOTYPE_SIZE = 64
 
 
@@ -84,6 +90,27 @@ def leadnet(window=beatinput.WINDOW, n_slots=N_SLOTS, n_rhythm=segment.N_RHYTHM,
     return keras.Model([beat, mask, rhythm], out, name="leadnet")
 
 
+def leadnet_spectral(frames=spectral.FRAMES, bins=spectral.BINS,
+                     n_slots=N_SLOTS, n_rhythm=segment.N_RHYTHM, dropout=0.3):
+    spectrum = keras.Input((frames, bins, 2 * n_slots), name="spectrum")
+    mask = keras.Input((n_slots,), name="mask")
+    rhythm = keras.Input((n_rhythm,), name="rhythm")
+    x = spectrum
+    for filters in (32, 48, 64, 96):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.ReLU()(x)
+        # 32x17 -> 16x8 -> 8x4 -> 4x2 -> 2x1 (time x frequency)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
+    x = layers.Dropout(dropout)(x)
+    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    out = layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
+    return keras.Model([spectrum, mask, rhythm], out, name="leadnet_spectral")
+
+
 def build(arch, **options):
     if arch == "beatnet":
         return beatnet(**options)
@@ -91,4 +118,6 @@ def build(arch, **options):
         return prototype()
     if arch == "leadnet":
         return leadnet(**options)
+    if arch == "leadnet_spectral":
+        return leadnet_spectral(**options)
     raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")

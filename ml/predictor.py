@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import beatinput, decision, leads, picture, render, segment
+from . import beatinput, decision, leads, picture, render, segment, spectral
 from .card import load_card
 from .detect import detect_r_peaks
 from .errors import InputRejected
@@ -152,9 +152,14 @@ class Predictor:
         self.leads_meta = _meta(self.leads_dir)
         check_model_classes(model_classes(self.leads_meta),
                             where=f"The recordings model in {self.leads_dir}")
-        if self.leads_meta.get("arch") != "leadnet":
+        # The input the recordings model reads is the one its meta.json names, never guessed
+        # from the network: the beat windows (leadnet) or their STFT (leadnet_spectral).
+        self.leads_input = spectral.input_kind(self.leads_meta)
+        if self.leads_meta.get("arch") != spectral.ARCHITECTURE[self.leads_input]:
             raise ValueError(f"{self.leads_dir} holds a {self.leads_meta.get('arch')!r} model; "
-                             "recordings need a leadnet model (python -m ml.training.leadnet)")
+                             f"recordings reading the {self.leads_input} input need a "
+                             f"{spectral.ARCHITECTURE[self.leads_input]} model (python -m "
+                             "ml.training.leadnet)")
         self.leads_version = model_version(self.leads_dir)
         self.leads_card = load_card(self.leads_dir)
         self.meta = _meta(self.model_dir)
@@ -190,7 +195,8 @@ class Predictor:
 
     def classify_beats(self, inputs):
         """Class probabilities (n, classes) of recording beats from leadnet's inputs
-        (``ml.beatinput``)."""
+        (``ml.beatinput``), turned into the input the model reads (``ml.spectral``)."""
+        inputs = spectral.model_inputs(inputs, self.leads_input)
         n_all = len(inputs["mask"])
         out = []
         step = LEADS_BUCKETS[-1]

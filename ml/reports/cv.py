@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml import beatinput
+from ml import beatinput, spectral
 from ml.leads import II
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.summary import finding
@@ -84,11 +84,14 @@ def mode_masks(beats, idx, mode):
     return m
 
 
-def predict(model, beats, idx, mode, chunk=2048):
+def predict(model, beats, idx, mode, chunk=2048, input_kind=spectral.TIME):
+    """Probabilities of beats ``idx`` in ``mode``, the model reading ``input_kind`` (the one
+    its meta.json names)."""
     out = []
     for s in range(0, len(idx), chunk):
         part = idx[s:s + chunk]
-        out.append(model.predict_on_batch(beats.inputs(part, mode_masks(beats, part, mode))))
+        x = beats.inputs(part, mode_masks(beats, part, mode))
+        out.append(model.predict_on_batch(spectral.model_inputs(x, input_kind)))
     return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
 
 
@@ -107,7 +110,7 @@ def predictions(run, beats, test_keys, modes=MODES):
     check_unseen(meta, set(beats.patient[idx]))
     out = {"index": idx}
     for mode in modes:
-        out[mode] = predict(model, beats, idx, mode)
+        out[mode] = predict(model, beats, idx, mode, input_kind=spectral.input_kind(meta))
     return out
 
 

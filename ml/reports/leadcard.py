@@ -10,7 +10,13 @@ and the card says so. Contract read by other code (keep it):
         = {"macro_f1": float, "split": "<plain words>",
            "per_class": {code: {"f1", "precision", "recall", "patients", "beats"}}, ...}
 
+With ``spectral.json`` beside card.json (``ml.reports.spectral``: the spectral input against
+the time-domain beat on CV folds), card.md has the section "Spectral input (STFT) compared".
+``--from-card`` rewrites card.md from card.json and spectral.json, nothing retrained or
+re-scored.
+
     python -m ml.reports.leadcard --cv runs/leadnet/cv.json --speed
+    python -m ml.reports.leadcard --from-card
 """
 import argparse
 import json
@@ -21,10 +27,12 @@ from pathlib import Path
 from ..card import CARD_JSON, CARD_MD
 from ..predictor import DEFAULT_LEADS_DIR, model_version
 from ..registry import CLASSES
+from ..spectral import input_kind
 
 README_BEGIN = "<!-- leads-card:begin (written by python -m ml.reports.leadcard; do not edit) -->"
 README_END = "<!-- leads-card:end -->"
 README = Path(__file__).resolve().parents[2] / "README.md"
+SPECTRAL_JSON = "spectral.json"
 SPEED_RECORD = "100"  # mitdb: 30 min 6 s, two leads (MLII, V5)
 
 
@@ -95,7 +103,66 @@ def _detail_table(r):
     return "\n".join(lines)
 
 
-def markdown(card):
+def load_spectral(model_dir=DEFAULT_LEADS_DIR):
+    """The spectral-input comparison (``ml.reports.spectral``) of a model folder, or None."""
+    path = Path(model_dir) / SPECTRAL_JSON
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _f1_cells(r, with_counts):
+    cells = []
+    for c in CLASSES:
+        v = r["per_class"].get(c.code)
+        if v is None:
+            cells.append("-")
+        else:
+            cells.append(f"{v['f1']:.3f} ({v['beats']:,} / {v['patients']})" if with_counts
+                         else f"{v['f1']:.3f}")
+    return " | ".join(cells)
+
+
+def spectral_section(doc, shipped_input):
+    """card.md's section comparing the spectral input with the time-domain beat."""
+    folds = " and ".join(str(k) for k in doc["folds"])
+    si = doc["spectral_input"]
+    d = doc["decision"]
+    out = ["## Spectral input (STFT) compared", "",
+           "The product's origin names its method a \"2-D ECG spectral image representation\" "
+           "(each beat's short-time Fourier transform read by a 2-D CNN). The same recipe "
+           f"(steps, seed, batches) was trained on CV folds {folds} reading either the "
+           "time-domain beat or its spectral image (`ml.spectral`: Hann window of "
+           f"{si['frame']} samples, hop {si['hop']}, FFT {si['nfft']}, 0-{si['max_hz']:.0f} Hz, "
+           f"log(1 + |STFT|) of each of the 24 channels, {' x '.join(map(str, si['shape']))}; "
+           "network `leadnet_spectral`), each model scored on its own held-out patients.", "",
+           f"Rule: {doc['rule']}", "",
+           "F1 (beats / patients), pooled over the folds:", "",
+           "| mode | input | macro-F1 | " + " | ".join(c.code for c in CLASSES) + " |",
+           "|---" * (len(CLASSES) + 3) + "|"]
+    for mode in next(iter(doc["pooled"].values())):
+        for kind, modes in doc["pooled"].items():
+            out.append(f"| {mode} | {kind} | {modes[mode]['macro_f1']:.3f} | "
+                       + _f1_cells(modes[mode], True) + " |")
+    out += ["", "Per fold (F1):", "",
+            "| fold | mode | input | macro-F1 | " + " | ".join(c.code for c in CLASSES) + " |",
+            "|---" * (len(CLASSES) + 4) + "|"]
+    for k, kinds in doc["by_fold"].items():
+        for mode in next(iter(kinds.values())):
+            for kind, modes in kinds.items():
+                out.append(f"| {k} | {mode} | {kind} | {modes[mode]['macro_f1']:.3f} | "
+                           + _f1_cells(modes[mode], False) + " |")
+    figures = "; ".join(f"{mode}: spectral {f['spectral']:.3f}, time {f['time']:.3f}"
+                        for mode, f in d["macro_f1"].items())
+    if d["kept"]:
+        verdict = (f"By the rule the spectral input wins ({figures}). This model still reads "
+                   f"the {shipped_input} input: retraining the shipped model with "
+                   "`--input spectral` is left to a person's decision.")
+    else:
+        verdict = (f"By the rule the time-domain input stays ({figures}); this model reads "
+                   f"the {shipped_input} input.")
+    return out + ["", verdict, ""]
+
+
+def markdown(card, spectral=None):
     ev = card["evaluations"]
     t = card["training"]
     out = [
@@ -167,6 +234,8 @@ def markdown(card):
                 f"{sp['record']} ({sp['duration_s'] / 60:.0f} min, leads "
                 f"{', '.join(sp['leads'])}, {sp['beats']:,} beats): {sp['seconds']:.2f} s for the "
                 "whole analysis (cleaning, detection, classification) on this machine.", ""]
+    if spectral:
+        out += spectral_section(spectral, input_kind(card["training"]))
     out += ["## Limits", "",
             "- Labels of LUDB and PTB-XL beats come from record diagnoses by written rules "
             "(ml/training/LABELS.md); beats no rule decides are not scored.",
@@ -224,6 +293,12 @@ def readme_block(card):
     return "\n".join(lines)
 
 
+def write_markdown(model_dir=DEFAULT_LEADS_DIR):
+    """card.md rewritten from card.json and spectral.json, nothing re-measured."""
+    card = json.loads(Path(model_dir, CARD_JSON).read_text())
+    Path(model_dir, CARD_MD).write_text(markdown(card, load_spectral(model_dir)))
+
+
 def write_readme(card, path=README):
     text = Path(path).read_text()
     block = readme_block(card)
@@ -239,18 +314,26 @@ def write_readme(card, path=README):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default=str(DEFAULT_LEADS_DIR))
-    p.add_argument("--cv", required=True, nargs="+",
+    p.add_argument("--cv", nargs="+",
                    help="JSON written by python -m ml.reports.cv (several are merged)")
+    p.add_argument("--from-card", action="store_true",
+                   help="only rewrite card.md from card.json and spectral.json")
     p.add_argument("--speed", action="store_true", help="time a 30-minute record")
     p.add_argument("--readme", action="store_true", help="update README.md's leads-card block")
     args = p.parse_args(argv)
+    if args.from_card:
+        write_markdown(args.model)
+        print(f"rewrote {Path(args.model, CARD_MD)} from {CARD_JSON}")
+        return 0
+    if not args.cv:
+        p.error("--cv is required (or --from-card)")
     cv = {}
     for path in args.cv:
         cv.update(json.loads(Path(path).read_text()))
     figures = speed(args.model) if args.speed else None
     card = build(args.model, cv, figures)
     Path(args.model, CARD_JSON).write_text(json.dumps(card, indent=1) + "\n")
-    Path(args.model, CARD_MD).write_text(markdown(card))
+    Path(args.model, CARD_MD).write_text(markdown(card, load_spectral(args.model)))
     print(f"wrote {Path(args.model, CARD_JSON)} and {CARD_MD}")
     if args.readme:
         write_readme(card)

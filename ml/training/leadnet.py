@@ -18,9 +18,14 @@ dominant beat in the same slots, the presence mask and the rhythm features.
 - A fixed number of steps (Adam 1e-3, a third of that for the last 30%); batch ``k`` is drawn
   from a generator seeded by (seed, k), so a run is deterministic and resumes exactly: a
   checkpoint (model with optimizer state, and the step) is written every ``--every`` steps.
+- Input (``--input``): ``time`` (default, the shipped model: the beat windows themselves) or
+  ``spectral`` (``ml.spectral``: their STFT, read by ``ml.model.leadnet_spectral``), computed
+  after augmentation from the same batches. meta.json records it (``input_kind``), and
+  evaluation and the Predictor build the input it names.
 
     python -m ml.training.leadnet --split cv0 --steps 700 --out runs/leadnet/cv0
     python -m ml.training.leadnet --split all --steps 700 --out runs/leadnet/all
+    python -m ml.training.leadnet --split cv0 --input spectral  # runs/leadnet-spectral/cv0
 """
 import argparse
 import json
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml import beatinput
+from ml import beatinput, spectral
 from ml.leads import II, N_SLOTS
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.segment import N_RHYTHM
@@ -172,12 +177,13 @@ class Sampler:
         return inputs, b.labels[idx]
 
 
-def train(beats, split, steps, out, seed=SEED, every=100, log=print):
-    """Train (or resume) leadnet on ``split``; writes model.keras and meta.json to ``out``."""
+def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=spectral.TIME):
+    """Train (or resume) leadnet on ``split``, reading ``input_kind`` (``ml.spectral``);
+    writes model.keras and meta.json to ``out``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    from ml.model import leadnet
+    from ml.model import build
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -190,15 +196,19 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print):
     if checkpoint.exists() and state_path.exists():
         model = keras.saving.load_model(checkpoint, custom_objects={"set_loss": set_loss})
         start_step = json.loads(state_path.read_text())["step"]
+        if model.name != spectral.ARCHITECTURE[input_kind]:
+            raise ValueError(f"{checkpoint} is a {model.name} checkpoint, not "
+                             f"{spectral.ARCHITECTURE[input_kind]}: resume it with its own --input")
         log(f"resuming {split} at step {start_step}")
     else:
-        model = leadnet()
+        model = build(spectral.ARCHITECTURE[input_kind])
         model.compile(optimizer=keras.optimizers.Adam(LR), loss=set_loss)
     t0 = time.perf_counter()
     losses = []
     for k in range(start_step, steps):
         model.optimizer.learning_rate.assign(LR if k < LATE * steps else LR_LATE)
         x, y = sampler.batch(k)
+        x = spectral.model_inputs(x, input_kind)
         losses.append(float(model.train_on_batch(x, y)))
         done = k + 1
         if done % every == 0 or done == steps:
@@ -209,7 +219,8 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print):
     model.save(out / "model.keras")
     train_records = sorted(set(beats.keys[beats.record[train_idx]]))
     meta = {
-        "arch": "leadnet",
+        "arch": spectral.ARCHITECTURE[input_kind],
+        "input_kind": input_kind,
         "classes": list(CLASS_CODES),
         "input": {"window": beatinput.WINDOW, "before": beatinput.BEFORE, "fs": beatinput.FS,
                   "slots": N_SLOTS, "n_rhythm": N_RHYTHM},
@@ -234,15 +245,19 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=700)
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--every", type=int, default=100, help="checkpoint every this many steps")
-    p.add_argument("--out", default=None, help="default runs/leadnet/<split>")
+    p.add_argument("--input", default=spectral.TIME, choices=spectral.INPUT_KINDS,
+                   help="the beat windows (time, the shipped model) or their STFT (spectral)")
+    p.add_argument("--out", default=None,
+                   help="default runs/leadnet/<split> (time), runs/leadnet-spectral/<split>")
     p.add_argument("--cache", default=None)
     args = p.parse_args(argv)
-    out = Path(args.out or sources.REPO_ROOT / "runs" / "leadnet" / args.split)
+    default = "leadnet" if args.input == spectral.TIME else "leadnet-spectral"
+    out = Path(args.out or sources.REPO_ROOT / "runs" / default / args.split)
     t0 = time.perf_counter()
     beats = load_beats(args.cache)
     print(f"{len(beats):,} beats ready in {time.perf_counter() - t0:.0f} s", flush=True)
     train(beats, args.split, args.steps, out, args.seed, args.every,
-          log=lambda m: print(m, flush=True))
+          log=lambda m: print(m, flush=True), input_kind=args.input)
     print(f"wrote {out / 'model.keras'} in {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -59,4 +59,5 @@ def test_the_readme_block_is_the_cards(card):
 def test_the_card_markdown_is_written_from_the_json(card):
     from ml.reports import leadcard
 
-    assert (DEFAULT_LEADS_DIR / "card.md").read_text() == leadcard.markdown(card)
+    assert (DEFAULT_LEADS_DIR / "card.md").read_text() == leadcard.markdown(
+        card, leadcard.load_spectral(DEFAULT_LEADS_DIR))

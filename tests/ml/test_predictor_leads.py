@@ -106,3 +106,30 @@ def test_a_record_with_many_premature_atrial_beats_is_not_called_frequent_pvc(mi
     a = predictor.analyze_recording(part)
     assert a.finding != "V" and a.counts["V"] < 0.05 * len(a.beats)
     assert a.counts["A"] > a.counts["V"]
+
+
+def test_a_spectral_recordings_model_is_fed_the_spectral_image_its_meta_names(data_dir,
+                                                                              tmp_path):
+    """A leadnet_spectral model (untrained: only the plumbing is tested) is read through the
+    input its meta.json names; a meta that names another input than its network is refused."""
+    import keras
+
+    from ml import Predictor
+    from ml.model import leadnet_spectral
+
+    keras.utils.set_random_seed(1)
+    leadnet_spectral().save(tmp_path / "model.keras")
+    meta = {**json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text()),
+            "arch": "leadnet_spectral", "input_kind": "spectral"}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    p = Predictor(leads_dir=tmp_path)
+    assert p.leads_input == "spectral"
+    a = p.analyze_recording(read_recording(data_dir / "ludb" / "data" / "10.hea"))
+    assert a.analysis_mode == "several leads" and 5 <= len(a.beats) <= 25
+    (tmp_path / "meta.json").write_text(json.dumps({**meta, "input_kind": "time"}))
+    with pytest.raises(ValueError, match="need a leadnet model"):
+        Predictor(leads_dir=tmp_path)
+
+
+def test_the_shipped_recordings_model_reads_the_time_domain_beat(predictor):
+    assert predictor.leads_input == "time"

@@ -107,3 +107,37 @@ def test_the_image_evaluation_leaves_out_vf_episodes_read_by_a_recordings_model_
     patients = evaluate.VFDB_TEST_PATIENTS()
     assert evaluate._leads_model_saw(Seen(), patients)
     assert not evaluate._leads_model_saw(Unseen(), patients)
+
+
+def test_a_spectral_training_says_so_in_its_meta_and_is_scored_on_the_input_it_names(
+        beats, tmp_path):
+    from ml import spectral
+    from ml.reports import cv
+    from ml.training import leadnet
+
+    _, meta = leadnet.train(beats, "all", steps=2, out=tmp_path, every=1, log=lambda m: None,
+                            input_kind="spectral")
+    assert meta["arch"] == "leadnet_spectral" and meta["input_kind"] == "spectral"
+    assert json.loads((tmp_path / "meta.json").read_text())["input_kind"] == "spectral"
+    model, _ = cv.load_model(tmp_path)
+    assert model.input_shape[0] == (None, spectral.FRAMES, spectral.BINS, 24)
+    # Scored as if it had not seen ludb/10 (only the input matters here): the evaluation
+    # builds the spectral image because meta.json says so; told "time", it cannot run.
+    meta["train_patients"] = ["ludb:0"]
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    p = cv.predictions(tmp_path, beats, ["ludb/10"], modes=(cv.ONE,))
+    assert p[cv.ONE].shape == (len(p["index"]), len(CLASS_CODES)) and len(p["index"]) > 5
+    np.testing.assert_allclose(p[cv.ONE].sum(1), 1.0, rtol=1e-4)
+    (tmp_path / "meta.json").write_text(json.dumps({**meta, "input_kind": "time"}))
+    with pytest.raises((ValueError, KeyError)):
+        cv.predictions(tmp_path, beats, ["ludb/10"], modes=(cv.ONE,))
+
+
+def test_a_checkpoint_resumes_only_with_its_own_input(beats, tmp_path):
+    from ml.training import leadnet
+
+    leadnet.train(beats, "all", steps=1, out=tmp_path, every=1, log=lambda m: None)
+    (tmp_path / "model.keras").unlink()
+    with pytest.raises(ValueError, match="leadnet checkpoint, not leadnet_spectral"):
+        leadnet.train(beats, "all", steps=2, out=tmp_path, every=1, log=lambda m: None,
+                      input_kind="spectral")

@@ -150,6 +150,14 @@ def spectral_section(doc, shipped_input):
             for kind, modes in kinds.items():
                 out.append(f"| {k} | {mode} | {kind} | {modes[mode]['macro_f1']:.3f} | "
                            + _f1_cells(modes[mode], False) + " |")
+    if doc.get("by_database"):
+        out += ["", "By database, pooled over the folds (macro-F1 over the classes each has):", "",
+                "| database | mode | " + " | ".join(doc["pooled"]) + " |",
+                "|---" * (len(doc["pooled"]) + 2) + "|"]
+        for db, kinds in doc["by_database"].items():
+            for mode in next(iter(kinds.values())):
+                out.append(f"| {db} | {mode} | " + " | ".join(
+                    f"{kinds[kind][mode]['macro_f1']:.3f}" for kind in doc["pooled"]) + " |")
     figures = "; ".join(f"{mode}: spectral {f['spectral']:.3f}, time {f['time']:.3f}"
                         for mode, f in d["macro_f1"].items())
     if d["kept"]:

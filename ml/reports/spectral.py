@@ -7,7 +7,7 @@ seed and batches; ``--input time`` / ``--input spectral``) on CV folds, here 0 a
 each model is scored on its own held-out fold (``ml.reports.cv``: the input its meta.json
 names, unseen patients only), in both modes: "several leads" (as the Predictor reads a
 record) and "one lead" (lead II alone). Per class F1 / precision / recall with beats and
-patients, per fold and pooled over the folds.
+patients, per fold and pooled over the folds, and pooled per database.
 
 The decision rule was written before any spectral result was seen (``RULE``): the spectral
 input is kept only if its pooled macro-F1 is higher than the time-domain input's in both
@@ -70,6 +70,11 @@ def compare(beats, runs, fold_numbers=(0, 1)):
         idx = np.concatenate([p["index"] for p in parts])
         probs = {m: np.concatenate([p[m] for p in parts]) for m in cv.MODES}
         scores["pooled"][kind] = cv.score(beats, idx, probs, cv.SPLIT_WORDS["cv"])
+        for db in sources.DATABASES:
+            if not np.any(beats.labels[idx][beats.database[idx] == db] >= 0):
+                continue  # no scored beat of that database in these folds
+            scores.setdefault("by_database", {}).setdefault(db, {})[kind] = cv.score(
+                beats, idx, probs, cv.SPLIT_WORDS["cv"], [db])
     return scores
 
 

@@ -81,6 +81,10 @@ def test_the_card_section_gives_the_comparison_and_from_card_rewrites_it(runs, t
     assert "## Spectral input (STFT) compared" in md and doc["rule"] in md
     r = doc["pooled"]["spectral"]["one lead"]
     assert f"| one lead | spectral | {r['macro_f1']:.3f} |" in md
+    ludb = doc["by_database"]["ludb"]
+    assert list(doc["by_database"]) == ["ludb"]  # the only database of the test beats
+    assert (f"| ludb | several leads | {ludb['time']['several leads']['macro_f1']:.3f} | "
+            f"{ludb['spectral']['several leads']['macro_f1']:.3f} |") in md
     assert "this model reads the time input" in md or "still reads the time input" in md
     card = json.loads((model / "card.json").read_text())
     assert md.startswith(leadcard.markdown(card).split("## Limits")[0])

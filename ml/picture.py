@@ -10,8 +10,8 @@ Steps (each in its own module where it is more than a few lines):
    model learned is cropped on its longer side (the time span shown is unknown and not asked
    for: the model was trained on windows of varied length and R position);
    when the person knows the time span the trace shows (``seconds``, optional, never required),
-   the trace is resampled to the model's rate instead and cut to the model's own window around
-   the R peak (``timed_window``): no guess of the time scale is left;
+   the trace is resampled to the model's rate instead and cut around the R peak to the time
+   ranges the model was trained on (``timed_window``): no guess of the time scale is left;
 5. the recovered signal is drawn again by our own renderer (ml.render), so the model sees the
    same kind of drawing whatever program made the picture.
 
@@ -40,10 +40,12 @@ R_MIN, R_MAX = 0.25, 0.60  # R peak position (share of the window) the model was
 COMPLEX_GAP = 0.12  # sharp peaks closer than this share of the width are one QRS
 TALL = 0.6  # a complex this tall, relative to the tallest, counts as a beat of its own
 STRIP_SPACING = 0.3  # two complexes this far apart (share of the width) are two beats
-# With a known time span: seconds kept before and after the R peak (what the picture shows,
-# brought into these ranges).
-BEFORE_RANGE = (render.BEFORE_S, render.BEFORE_S)
-AFTER_RANGE = (render.AFTER_S, render.AFTER_S)
+# With a known time span: seconds kept before and after the R peak, what the picture shows
+# brought into the ranges the model saw drawings of beats cut in. On the development set this
+# did better than cutting the model's exact window (ml/EXPERIMENTS.md): an R peak found a few
+# samples off (a clipped R, a deep S) then only changes the extent, not the beat's place.
+BEFORE_RANGE = render.STYLED_BEFORE_S
+AFTER_RANGE = render.STYLED_AFTER_S
 
 
 @dataclass
@@ -162,9 +164,9 @@ def timed_window(sig, seconds, active=None, has_qrs=True):
     ``sig[active[0]:active[1]]``, the beat without flat padding) keeps the time the picture
     shows there, brought into ``BEFORE_RANGE`` / ``AFTER_RANGE`` (seconds): cropped where the
     picture shows more, continued at the trace's end level where it shows less, as
-    ``_around_active`` does. A trace without a QRS (fibrillation) keeps its active part, its
-    middle ``render.WINDOW`` samples when longer: flat padding around waves is not what the
-    model saw.
+    ``_around_active`` does. A trace without a QRS (fibrillation) has no R peak to place: it
+    keeps its active part, at most the longest window the ranges allow (its middle): flat
+    padding around waves is not what the model saw.
     """
     n = sig.size
     a, b = active or (0, n)
@@ -175,8 +177,9 @@ def timed_window(sig, seconds, active=None, has_qrs=True):
     if not has_qrs:
         a_s = int(round(a / cols_per_s * render.FS))
         b_s = max(a_s + 2, int(round((b - 1) / cols_per_s * render.FS)) + 1)
-        start = a_s + max(0, (b_s - a_s - render.WINDOW) // 2)
-        stop = min(b_s, start + render.WINDOW)
+        longest = int(round((BEFORE_RANGE[1] + AFTER_RANGE[1]) * render.FS)) + 1
+        start = a_s + max(0, (b_s - a_s - longest) // 2)
+        stop = min(b_s, start + longest)
         return samples[start:stop], (start, m - stop), (0, 0)
     r = int(round((a + r_peak(sig[a:b])) / cols_per_s * render.FS))
     before = np.clip(r / render.FS, *BEFORE_RANGE)

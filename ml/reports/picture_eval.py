@@ -107,7 +107,7 @@ def _refusal_counts(reasons):
     return counts
 
 
-def with_seconds(data, predictor, without):
+def with_seconds(data, predictor, without, pred_without):
     """The same pictures read with the true time span each trace shows: figures as in
     ``without`` (the result read without it), and the change in points per style."""
     if "seconds" not in data:
@@ -128,6 +128,11 @@ def with_seconds(data, predictor, without):
         "seconds_range": [float(data["seconds"].min()), float(data["seconds"].max())],
     }
     out["macro_f1"] = float(np.mean([v["f1"] for v in out["per_class"].values()]))
+    # Paired: pictures the span turned right (gained) or wrong (lost), to tell a change from
+    # noise on a few hundred pictures.
+    gained = (pred == labels) & (pred_without != labels)
+    lost = (pred != labels) & (pred_without == labels)
+    out["gained"], out["lost"] = int(gained.sum()), int(lost.sum())
     out["gap_points"] = 100 * (without["own_accuracy"] - out["accuracy"])
     out["change_points"] = 100 * (out["accuracy"] - without["accuracy"])
     for style, before in without["per_style"].items():
@@ -140,6 +145,8 @@ def with_seconds(data, predictor, without):
             "own_accuracy": before["own_accuracy"],
             "gap_points": 100 * (before["own_accuracy"] - acc),
             "change_points": 100 * (acc - before["accuracy"]),
+            "gained": int(gained[m].sum()),
+            "lost": int(lost[m].sum()),
         }
     return out
 
@@ -189,7 +196,7 @@ def evaluate(data, predictor, spans=False):
         }
     result["refusals"] = _refusal_counts(reasons)
     if spans:
-        result["with_seconds"] = with_seconds(data, predictor, result)
+        result["with_seconds"] = with_seconds(data, predictor, result, pred)
     return result
 
 
@@ -231,16 +238,19 @@ def format_with_seconds(w):
         f"{w['seconds_range'][1]:.2f} s):",
         f"refused: {100 * w['refused_share']:.1f}%",
         f"accuracy: {100 * w['accuracy']:.1f}% (accepted only {100 * w['accuracy_accepted']:.1f}%)"
-        f": {w['change_points']:+.1f} points on the same pictures without it, gap to own "
-        f"drawings {w['gap_points']:.1f} points",
+        f": {w['change_points']:+.1f} points on the same pictures without it ({w['gained']} "
+        f"turned right, {w['lost']} turned wrong), gap to own drawings {w['gap_points']:.1f} "
+        "points",
         f"macro-F1: {w['macro_f1']:.3f}",
         "",
-        f"{'style':<12} {'n':>4} {'refused':>8} {'acc':>6} {'own':>6} {'gap':>6} {'change':>7}",
+        f"{'style':<12} {'n':>4} {'refused':>8} {'acc':>6} {'own':>6} {'gap':>6} {'change':>7} "
+        f"{'+/-':>7}",
     ]
     for style, s in w["per_style"].items():
         lines.append(f"{style:<12} {s['pictures']:>4} {100 * s['refused_share']:>7.1f}% "
                      f"{100 * s['accuracy']:>5.1f}% {100 * s['own_accuracy']:>5.1f}% "
-                     f"{s['gap_points']:>6.1f} {s['change_points']:>+7.1f}")
+                     f"{s['gap_points']:>6.1f} {s['change_points']:>+7.1f} "
+                     f"{'+' + str(s['gained']) + '/-' + str(s['lost']):>7}")
     if w["refusals"]:
         lines += ["", "refusals:"] + [f"  {n:>4}  {k}" for k, n in
                                       sorted(w["refusals"].items(), key=lambda kv: -kv[1])]
@@ -338,7 +348,7 @@ figures are a development estimate, not a held-out test.
 def _seconds_md(w):
     rows = "\n".join(
         f"| {s} | {v['pictures']} | {100 * v['refused_share']:.1f}% | {100 * v['accuracy']:.1f}% "
-        f"| {v['change_points']:+.1f} | {v['gap_points']:.1f} |"
+        f"| {v['change_points']:+.1f} (+{v['gained']}/-{v['lost']}) | {v['gap_points']:.1f} |"
         for s, v in w["per_style"].items()
     )
     return f"""
@@ -347,13 +357,14 @@ def _seconds_md(w):
 The upload form's optional "seconds shown" (the time from the trace's left end to its right
 end): the same pictures read with their true span ({w['seconds_range'][0]:.2f} to
 {w['seconds_range'][1]:.2f} s), so the reader resamples the trace to the model's time scale and
-cuts the model's own window around the R peak instead of guessing.
+cuts it around the R peak to the time ranges the model was trained on instead of guessing.
 
 - Refused: {100 * w['refused_share']:.1f}%. Accuracy: {100 * w['accuracy']:.1f}%
-  ({w['change_points']:+.1f} points against the same pictures without it; gap to our own
-  drawings {w['gap_points']:.1f} points). Macro-F1 {w['macro_f1']:.3f}.
+  ({w['change_points']:+.1f} points against the same pictures without it: {w['gained']} pictures
+  turned right, {w['lost']} turned wrong; gap to our own drawings {w['gap_points']:.1f} points).
+  Macro-F1 {w['macro_f1']:.3f}.
 
-| style | pictures | refused | accuracy | change (points) | gap (points) |
+| style | pictures | refused | accuracy | change (points; pictures +right/-wrong) | gap (points) |
 |---|---|---|---|---|---|
 {rows}
 """

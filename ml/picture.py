@@ -41,11 +41,14 @@ COMPLEX_GAP = 0.12  # sharp peaks closer than this share of the width are one QR
 TALL = 0.6  # a complex this tall, relative to the tallest, counts as a beat of its own
 STRIP_SPACING = 0.3  # two complexes this far apart (share of the width) are two beats
 # With a known time span: seconds kept before and after the R peak, what the picture shows
-# brought into the ranges the model saw drawings of beats cut in. On the development set this
-# did better than cutting the model's exact window (ml/EXPERIMENTS.md): an R peak found a few
-# samples off (a clipped R, a deep S) then only changes the extent, not the beat's place.
+# brought into the ranges the model saw drawings of beats cut in: cutting the model's exact
+# window instead moves the whole beat when the R peak is found a few samples off (a clipped R,
+# a deep S), and cost clipped plots 5 points (ml/EXPERIMENTS.md). A beat on flat padding is cut
+# to the exact window (EXACT_WHEN_PADDED): the padding is no signal, and a longer window only
+# shrinks the beat on the canvas (the model reads wide QRS complexes as narrow ones then).
 BEFORE_RANGE = render.STYLED_BEFORE_S
 AFTER_RANGE = render.STYLED_AFTER_S
+EXACT_WHEN_PADDED = True
 
 
 @dataclass
@@ -162,11 +165,11 @@ def timed_window(sig, seconds, active=None, has_qrs=True):
     ``sig`` has one sample per column from the trace's left end to its right end, which lie
     ``seconds`` apart; it is resampled to ``render.FS``. Each side of the R peak (found in
     ``sig[active[0]:active[1]]``, the beat without flat padding) keeps the time the picture
-    shows there, brought into ``BEFORE_RANGE`` / ``AFTER_RANGE`` (seconds): cropped where the
-    picture shows more, continued at the trace's end level where it shows less, as
-    ``_around_active`` does. A trace without a QRS (fibrillation) has no R peak to place: it
-    keeps its active part, at most the longest window the ranges allow (its middle): flat
-    padding around waves is not what the model saw.
+    shows there, brought into ``BEFORE_RANGE`` / ``AFTER_RANGE`` (seconds; the model's exact
+    window when flat padding was found): cropped where the picture shows more, continued at the
+    trace's end level where it shows less, as ``_around_active`` does. A trace without a QRS
+    (fibrillation) has no R peak to place: it keeps its active part, at most the longest
+    window the ranges allow (its middle): flat padding around waves is not what the model saw.
     """
     n = sig.size
     a, b = active or (0, n)
@@ -182,8 +185,11 @@ def timed_window(sig, seconds, active=None, has_qrs=True):
         stop = min(b_s, start + longest)
         return samples[start:stop], (start, m - stop), (0, 0)
     r = int(round((a + r_peak(sig[a:b])) / cols_per_s * render.FS))
-    before = np.clip(r / render.FS, *BEFORE_RANGE)
-    after = np.clip((m - 1 - r) / render.FS, *AFTER_RANGE)
+    before_range, after_range = BEFORE_RANGE, AFTER_RANGE
+    if EXACT_WHEN_PADDED and (a > 0 or b < n):
+        before_range, after_range = (render.BEFORE_S,) * 2, (render.AFTER_S,) * 2
+    before = np.clip(r / render.FS, *before_range)
+    after = np.clip((m - 1 - r) / render.FS, *after_range)
     start = r - int(round(before * render.FS))
     stop = r + int(round(after * render.FS)) + 1
     lo, hi = max(start, 0), min(stop, m)

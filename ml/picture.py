@@ -43,9 +43,9 @@ STRIP_SPACING = 0.3  # two complexes this far apart (share of the width) are two
 # With a known time span: seconds kept before and after the R peak, what the picture shows
 # brought into the ranges the model saw drawings of beats cut in: cutting the model's exact
 # window instead moves the whole beat when the R peak is found a few samples off (a clipped R,
-# a deep S), and cost clipped plots 5 points (ml/EXPERIMENTS.md). A beat on flat padding is cut
-# to the exact window (EXACT_WHEN_PADDED): the padding is no signal, and a longer window only
-# shrinks the beat on the canvas (the model reads wide QRS complexes as narrow ones then).
+# a deep S): clipped plots lost 3 points more that way (ml/EXPERIMENTS.md). A beat on flat
+# padding is cut to the exact window (EXACT_WHEN_PADDED): the padding is no signal, and a longer
+# window only shrinks the beat on the canvas (the model reads wide QRS complexes as narrow).
 BEFORE_RANGE = render.STYLED_BEFORE_S
 AFTER_RANGE = render.STYLED_AFTER_S
 EXACT_WHEN_PADDED = True
@@ -62,8 +62,8 @@ class Reading:
     trimmed: tuple = (0, 0)  # columns of flat padding found on the left and right
     cropped: tuple = (0, 0)  # samples dropped on each side to bring the R peak into place
     seconds: float | None = None  # the time span the person gave, if any (then ``signal`` is
-    # at render.FS, the model's window; ``padded``: samples added where the picture ends early)
-    padded: tuple = (0, 0)
+    # at render.FS and ``cropped`` counts its samples; ``timed_window``)
+    padded: tuple = (0, 0)  # samples added on each side where the picture shows too little
 
 
 def _trim_padding(sig):

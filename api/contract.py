@@ -22,6 +22,13 @@ FILES = (
     f"{limits.MIN_SECONDS:g} s of signal; at most {limits.MAX_SAMPLES:,} samples (all leads "
     "together)."
 )
+SECONDS_SHOWN = (
+    "Optional, pictures only (ignored for recordings): the time the picture's trace spans from "
+    f"its left end to its right end, in seconds ({limits.PICTURE_MIN_SECONDS:g} to "
+    f"{limits.PICTURE_MAX_SECONDS:g}), when you know it, e.g. 0.8 for a beat plotted over 0.8 s."
+    " The picture is then read at that time scale instead of one judged from the beat's shape."
+    " Leave it out if you do not know it."
+)
 SAMPLING_RATE_CSV = f"Samples per second, for a CSV file without a time column ({_rate})."
 SAMPLING_RATE = f"Samples per second of every lead ({_rate})."
 LEAD_NAME = ("The lead's name (II, MLII, V1...): the model reads MLII or II when there is one, "

@@ -107,6 +107,7 @@ def detail(request, d):
         "model_version": d.model_version,
         "analysis_mode": d.analysis_mode,
         "leads_used": list(d.leads_used or []),
+        "seconds_shown": d.seconds_shown,
         "probabilities": [{"code": code, "name": name, "probability": p}
                           for code, name, p in d.sorted_probabilities()]
         if d.probabilities else [],

@@ -20,6 +20,9 @@ class FileSubmissionSerializer(serializers.Serializer):
 
     files = serializers.ListField(child=serializers.FileField(), help_text=contract.FILES)
     sampling_rate = serializers.FloatField(required=False, help_text=contract.SAMPLING_RATE_CSV)
+    seconds_shown = serializers.FloatField(required=False, help_text=contract.SECONDS_SHOWN,
+                                           min_value=limits.PICTURE_MIN_SECONDS,
+                                           max_value=limits.PICTURE_MAX_SECONDS)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "number"}, "minItems": 1})
@@ -197,6 +200,11 @@ class DiagnosisSerializer(StatusSerializer):
         child=serializers.CharField(),
         help_text="The standard leads the recordings model read (e.g. [\"II\", \"V1\"]); "
                   "empty for pictures.")
+    seconds_shown = serializers.FloatField(
+        allow_null=True,
+        help_text="Pictures: the time span the trace shows as given with the upload (the "
+                  "reader used it instead of judging the time scale); null when none was given, "
+                  "and for recordings.")
     probabilities = ProbabilitySerializer(many=True)
     advice = AdviceSerializer(allow_null=True)
     reliability = ReliabilitySerializer(allow_null=True)

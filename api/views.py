@@ -169,9 +169,13 @@ class DiagnosisList(APIView):
             rejected = any(e.code == "rejected" for e in form.errors.as_data().get("__all__", []))
             raise _form_problem(form, "upload_rejected" if rejected else "invalid")
         checked, fs = form.cleaned_data["checked"], form.cleaned_data["sampling_rate"]
+        seconds = form.cleaned_data["seconds_shown"]
+        # The span joins the fingerprint only when given: retries without it match as before.
+        spans = () if seconds is None else (f"seconds_shown={seconds!r}",)
         content_hash = idempotency.fingerprint(
-            fs, *[x for p in checked.parts for x in (p.original_name, p.content)])
-        return content_hash, lambda: services.submit_upload(request.user, checked, fs)
+            fs, *spans, *[x for p in checked.parts for x in (p.original_name, p.content)])
+        return content_hash, lambda: services.submit_upload(request.user, checked, fs,
+                                                            seconds_shown=seconds)
 
     def _leads(self, request):
         """Leads of samples: the JSON reader in ml.formats makes the Recording the worker

@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ml.formats import MAX_FS, MIN_FS
+from ml.errors import InputRejected
+from ml.formats import MAX_FS, MIN_FS, PICTURE_MAX_SECONDS, PICTURE_MIN_SECONDS, check_seconds
 from ml.registry import CLASS_CODES, CLASS_NAMES
 
 from .models import Diagnosis
@@ -40,12 +41,37 @@ class UploadForm(forms.Form):
         label="Sampling rate (Hz), for CSV files without a time column",
         required=False, min_value=1, max_value=10_000,
     )
+    # Never required: people who upload a picture of one beat rarely know its span, and the
+    # reader works without it (issue 15). Given, it replaces the reader's guess.
+    seconds_shown = forms.FloatField(
+        label="Seconds shown (optional)",
+        required=False,
+        help_text="For a picture of one beat: the time its trace spans from the left end to the "
+                  "right end, if you know it (for example 0.8); fill it in before choosing the "
+                  "pictures it applies to. Leave it empty if you do not know it: the picture is "
+                  "read without it. Recordings carry their own time and ignore it.",
+        error_messages={"invalid": "Seconds shown must be a number of seconds, for example 0.8, "
+                                   "or left empty."},
+        widget=forms.NumberInput(attrs={
+            "step": "any", "inputmode": "decimal", "min": f"{PICTURE_MIN_SECONDS:g}",
+            "max": f"{PICTURE_MAX_SECONDS:g}", "placeholder": "not known"}),
+    )
 
     def __init__(self, *args, rate_later=False, **kwargs):
         """``rate_later``: a CSV file that does not give its rate is kept and its owner asked
         for the rate afterwards (the upload page); otherwise (the API) it is refused."""
         super().__init__(*args, **kwargs)
         self.rate_later = rate_later
+
+    def clean_seconds_shown(self):
+        """The span as the picture reader takes it (its range and message: ml.formats)."""
+        value = self.cleaned_data["seconds_shown"]
+        if value is None:
+            return None
+        try:
+            return check_seconds(value)
+        except InputRejected as exc:
+            raise ValidationError(str(exc), code="seconds_shown") from None
 
     def clean(self):
         cleaned = super().clean()
@@ -56,6 +82,8 @@ class UploadForm(forms.Form):
                                                   rate_later=self.rate_later)
             except UploadRejected as exc:
                 raise ValidationError(str(exc), code="rejected") from None
+            if cleaned["checked"].kind != Diagnosis.Kind.IMAGE:
+                cleaned["seconds_shown"] = None  # a recording has its own time
         return cleaned
 
 

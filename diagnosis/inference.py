@@ -113,7 +113,7 @@ def analyse(diagnosis, keep_leads=None):
     if diagnosis.kind == diagnosis.Kind.IMAGE:
         image = load_image(_read(diagnosis.input_files[0]),
                            max_pixels=settings.ECG_IMAGE_MAX_PIXELS)
-        return _analyse_image(predictor, image)
+        return _analyse_image(predictor, image, diagnosis.seconds_shown)
     leads = stored_leads(diagnosis)
     if leads is None:
         leads = decode_inputs(diagnosis).to_npz()
@@ -122,8 +122,9 @@ def analyse(diagnosis, keep_leads=None):
     return _analyse_signal(predictor, Recording.from_npz(leads), trace_of_leads(leads))
 
 
-def _analyse_image(predictor, image):
-    pred = predictor.predict_images([image])[0]
+def _analyse_image(predictor, image, seconds=None):
+    # seconds: the span the owner gave (None: the reader judges the time scale itself).
+    pred = predictor.predict_images([image], seconds=seconds)[0]
     return Outcome(fields={
         "model_version": predictor.version,
         "analysis_mode": PICTURE,

@@ -138,6 +138,11 @@ class Diagnosis(models.Model):
     input_fs = models.FloatField(
         null=True, blank=True, help_text="Sampling rate given with a CSV file without times."
     )
+    seconds_shown = models.FloatField(
+        null=True, blank=True,
+        help_text="Time span a picture's trace shows (left end to right end), when its owner "
+                  "gave it; the picture reader then uses it instead of judging the time scale.",
+    )
     content_hash = models.CharField(
         max_length=64, blank=True, editable=False,
         help_text="SHA-256 of the uploaded files and rate: the same upload sent twice at once "

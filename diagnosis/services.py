@@ -71,7 +71,7 @@ def plan_files(owner_id, checked: CheckedUpload):
 
 
 def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
-                     content_hash="", original_name=None):
+                     content_hash="", original_name=None, seconds_shown=None):
     """Store the files, write the row (queued) and enqueue it once the row is committed.
 
     If anything fails before the commit, the files already written are removed again:
@@ -92,6 +92,7 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                 original_name=(checked.original_name if original_name is None
                                else original_name[:255]),
                 input_fs=input_fs,
+                seconds_shown=seconds_shown,
                 content_hash=content_hash,
                 # Kept, not queued, until its owner gives the rate (give_rate).
                 status=(Diagnosis.Status.NEEDS_RATE if checked.needs_rate
@@ -169,7 +170,7 @@ def retry_failed(queryset):
     return len(pks)
 
 
-def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None):
+def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None, seconds_shown=None):
     """Everything after the upload checks: store and queue, or hand back the same diagnosis
     for the same upload. The recording is decoded once, by the worker; what its content
     checks refuse comes back as a failed diagnosis.
@@ -177,10 +178,11 @@ def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None):
     One person's uploads pass here one at a time (their user row is locked), so the same
     files sent several times at once (a double click, a retrying client) find the first
     one's diagnosis instead of making more; then the per-person limits apply
-    (``check_upload_limits``, UploadLimited).
+    (``check_upload_limits``, UploadLimited). ``seconds_shown``: the time span a picture's
+    trace shows, when its owner gave it (forms.UploadForm checked it).
     """
     now = now or timezone.now()
-    digest = checked.content_hash(input_fs)
+    digest = checked.content_hash(input_fs, seconds_shown)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
         window = now - timedelta(seconds=settings.ECG_UPLOAD_DEDUPE_WINDOW_S)
@@ -189,7 +191,8 @@ def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None):
         if same is not None:
             return same
         check_upload_limits(owner, now)
-        return create_diagnosis(owner, checked, input_fs=input_fs, content_hash=digest)
+        return create_diagnosis(owner, checked, input_fs=input_fs, content_hash=digest,
+                                seconds_shown=seconds_shown)
 
 
 def check_upload_limits(owner, now=None):

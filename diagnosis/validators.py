@@ -79,9 +79,12 @@ class CheckedUpload:
     def wfdb_header(self):
         return next((p for p in self.parts if p.ext == "hea"), None)
 
-    def content_hash(self, fs=None):
-        """SHA-256 over the files' contents (in order) and the sampling rate given."""
-        digest = hashlib.sha256(f"{self.input_format}|{fs}".encode())
+    def content_hash(self, fs=None, seconds_shown=None):
+        """SHA-256 over the files' contents (in order), the sampling rate given and, when one
+        was given, a picture's time span (the same picture with another span reads otherwise;
+        without one the hash is what it always was)."""
+        extra = "" if seconds_shown is None else f"|{seconds_shown!r}"
+        digest = hashlib.sha256(f"{self.input_format}|{fs}{extra}".encode())
         for part in self.parts:
             digest.update(hashlib.sha256(part.content).digest())
         return digest.hexdigest()

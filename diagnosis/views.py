@@ -73,7 +73,8 @@ def _upload(request):
             return _upload_refused(request, form, " ".join(errors))
         try:
             diagnosis = services.submit_upload(
-                request.user, form.cleaned_data["checked"], form.cleaned_data["sampling_rate"]
+                request.user, form.cleaned_data["checked"], form.cleaned_data["sampling_rate"],
+                seconds_shown=form.cleaned_data["seconds_shown"],
             )
         except UploadRejected as exc:
             return _upload_refused(request, form, str(exc), status=exc.status)

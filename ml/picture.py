@@ -9,6 +9,9 @@ Steps (each in its own module where it is more than a few lines):
    the R peak is the largest excursion, and a picture whose R peak sits far off the position the
    model learned is cropped on its longer side (the time span shown is unknown and not asked
    for: the model was trained on windows of varied length and R position);
+   when the person knows the time span the trace shows (``seconds``, optional, never required),
+   the trace is resampled to the model's rate instead and cut around the R peak to the time
+   ranges the model was trained on (``timed_window``): no guess of the time scale is left;
 5. the recovered signal is drawn again by our own renderer (ml.render), so the model sees the
    same kind of drawing whatever program made the picture.
 
@@ -21,6 +24,7 @@ from scipy import signal as sps
 
 from . import imagecheck, plotbox, render, trace
 from .errors import InputRejected
+from .formats import check_seconds
 from .images import ink_map, to_gray
 
 FAINT = 0.2  # ink level of a line's faint, antialiased edge that still belongs to it
@@ -36,6 +40,15 @@ R_MIN, R_MAX = 0.25, 0.60  # R peak position (share of the window) the model was
 COMPLEX_GAP = 0.12  # sharp peaks closer than this share of the width are one QRS
 TALL = 0.6  # a complex this tall, relative to the tallest, counts as a beat of its own
 STRIP_SPACING = 0.3  # two complexes this far apart (share of the width) are two beats
+# With a known time span: seconds kept before and after the R peak, what the picture shows
+# brought into the ranges the model saw drawings of beats cut in: cutting the model's exact
+# window instead moves the whole beat when the R peak is found a few samples off (a clipped R,
+# a deep S): clipped plots lost 3 points more that way (ml/EXPERIMENTS.md). A beat on flat
+# padding is cut to the exact window (EXACT_WHEN_PADDED): the padding is no signal, and a longer
+# window only shrinks the beat on the canvas (the model reads wide QRS complexes as narrow).
+BEFORE_RANGE = render.STYLED_BEFORE_S
+AFTER_RANGE = render.STYLED_AFTER_S
+EXACT_WHEN_PADDED = True
 
 
 @dataclass
@@ -48,6 +61,9 @@ class Reading:
     clipped: dict = field(default_factory=dict)
     trimmed: tuple = (0, 0)  # columns of flat padding found on the left and right
     cropped: tuple = (0, 0)  # samples dropped on each side to bring the R peak into place
+    seconds: float | None = None  # the time span the person gave, if any (then ``signal`` is
+    # at render.FS and ``cropped`` counts its samples; ``timed_window``)
+    padded: tuple = (0, 0)  # samples added on each side where the picture shows too little
 
 
 def _trim_padding(sig):
@@ -143,6 +159,45 @@ def _place_r(sig):
     return start, stop
 
 
+def timed_window(sig, seconds, active=None, has_qrs=True):
+    """(window, cropped, padded): the beat of a trace whose time span is known, at render.FS.
+
+    ``sig`` has one sample per column from the trace's left end to its right end, which lie
+    ``seconds`` apart; it is resampled to ``render.FS``. Each side of the R peak (found in
+    ``sig[active[0]:active[1]]``, the beat without flat padding) keeps the time the picture
+    shows there, brought into ``BEFORE_RANGE`` / ``AFTER_RANGE`` (seconds; the model's exact
+    window when flat padding was found): cropped where the picture shows more, continued at the
+    trace's end level where it shows less, as ``_around_active`` does. A trace without a QRS
+    (fibrillation) has no R peak to place: it keeps its active part, at most the longest
+    window the ranges allow (its middle): flat padding around waves is not what the model saw.
+    """
+    n = sig.size
+    a, b = active or (0, n)
+    cols_per_s = (n - 1) / seconds
+    samples = np.interp(np.arange(int(round(seconds * render.FS)) + 1) / render.FS * cols_per_s,
+                        np.arange(n), sig)
+    m = samples.size
+    if not has_qrs:
+        a_s = int(round(a / cols_per_s * render.FS))
+        b_s = max(a_s + 2, int(round((b - 1) / cols_per_s * render.FS)) + 1)
+        longest = int(round((BEFORE_RANGE[1] + AFTER_RANGE[1]) * render.FS)) + 1
+        start = a_s + max(0, (b_s - a_s - longest) // 2)
+        stop = min(b_s, start + longest)
+        return samples[start:stop], (start, m - stop), (0, 0)
+    r = int(round((a + r_peak(sig[a:b])) / cols_per_s * render.FS))
+    before_range, after_range = BEFORE_RANGE, AFTER_RANGE
+    if EXACT_WHEN_PADDED and (a > 0 or b < n):
+        before_range, after_range = (render.BEFORE_S,) * 2, (render.AFTER_S,) * 2
+    before = np.clip(r / render.FS, *before_range)
+    after = np.clip((m - 1 - r) / render.FS, *after_range)
+    start = r - int(round(before * render.FS))
+    stop = r + int(round(after * render.FS)) + 1
+    lo, hi = max(start, 0), min(stop, m)
+    window = np.concatenate([np.full(lo - start, samples[lo]), samples[lo:hi],
+                             np.full(stop - hi, samples[hi - 1])])
+    return window, (lo, m - hi), (lo - start, stop - hi)
+
+
 def _check_drawing(gray):
     contrast = imagecheck.local_contrast(gray)
     if contrast < imagecheck.BLANK_CONTRAST:
@@ -152,8 +207,15 @@ def _check_drawing(gray):
         raise InputRejected(imagecheck.BLURRED)
 
 
-def read(image):
-    """A ``Reading`` of a picture of one heartbeat; InputRejected saying what was seen if not."""
+def read(image, seconds=None):
+    """A ``Reading`` of a picture of one heartbeat; InputRejected saying what was seen if not.
+
+    ``seconds``: the time span the trace shows, from its left end to its right end, when the
+    person knows it (``ml.formats.check_seconds`` says which spans are used: others are
+    refused); None reads as without it.
+    """
+    if seconds is not None:
+        seconds = check_seconds(seconds)
     gray = imagecheck.downscale(to_gray(image), READ_MAX_SIDE)
     _check_drawing(gray)
     ink = ink_map(gray)
@@ -203,15 +265,22 @@ def read(image):
     sig = trace.to_signal(lo, hi, line.thickness)
     if np.ptp(sig) < max(3.0, 2.0 * line.thickness) or np.ptp(sig) < 0.04 * width:
         raise InputRejected(imagecheck.FLAT)
+    traced = sig
     cut_l, cut_r = _trim_padding(sig)
     if cut_l or cut_r:
         sig = _around_active(sig, cut_l, sig.size - cut_r)
     complexes = count_complexes(sig)
     if complexes > 1:
         raise InputRejected(imagecheck.strip(complexes))
-    # Only a beat with a sharp QRS has an R peak to place (fibrillation waves have none).
-    start, stop = _place_r(sig) if complexes else (0, sig.size)
-    beat = sig[start:stop]
+    padded = (0, 0)
+    if seconds is None:
+        # Only a beat with a sharp QRS has an R peak to place (fibrillation waves have none).
+        start, stop = _place_r(sig) if complexes else (0, sig.size)
+        beat = sig[start:stop]
+        cropped = (start, sig.size - stop)
+    else:
+        beat, cropped, padded = timed_window(traced, seconds, (cut_l, traced.size - cut_r),
+                                             has_qrs=bool(complexes))
     ink_out = render.render_ink(beat[None, :])[0]
     return Reading(
         ink=ink_out,
@@ -219,10 +288,13 @@ def read(image):
         framed=framed,
         clipped=dict(line.clipped),
         trimmed=(cut_l, cut_r),
-        cropped=(start, sig.size - stop),
+        cropped=cropped,
+        seconds=seconds,
+        padded=padded,
     )
 
 
-def canonical_beat(image):
-    """The model's view (render.HEIGHT x WIDTH ink) of a picture of one heartbeat."""
-    return read(image).ink
+def canonical_beat(image, seconds=None):
+    """The model's view (render.HEIGHT x WIDTH ink) of a picture of one heartbeat; ``seconds``
+    as for ``read``."""
+    return read(image, seconds).ink

@@ -230,13 +230,16 @@ class Predictor:
         return decision.apply(np.concatenate(out), self.decision_weights)
 
     # --- images ------------------------------------------------------------------------
-    def predict_images(self, images):
-        """One ImagePrediction per image; InputRejected if any image is not a single beat."""
+    def predict_images(self, images, seconds=None):
+        """One ImagePrediction per image; InputRejected if any image is not a single beat.
+
+        ``seconds``: the time span the pictures' traces show, left end to right end, when the
+        person knows it (optional; ``ml.picture.read``); None reads them without it."""
         images = list(images)
         inks = []
         for i, image in enumerate(images):
             try:
-                inks.append(picture.canonical_beat(image))
+                inks.append(picture.canonical_beat(image, seconds))
             except InputRejected as exc:
                 if len(images) == 1:
                     raise
@@ -246,8 +249,8 @@ class Predictor:
         probs = self.classify_ink(np.stack(inks), segment.no_rhythm(len(inks)))
         return [self._image_prediction(p) for p in probs]
 
-    def predict_image(self, image):
-        return self.predict_images([image])[0]
+    def predict_image(self, image, seconds=None):
+        return self.predict_images([image], seconds)[0]
 
     @staticmethod
     def _image_prediction(p):

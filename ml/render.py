@@ -22,6 +22,11 @@ BEFORE_S = 0.28
 AFTER_S = 0.42
 R_INDEX = round(BEFORE_S * FS)  # 101
 WINDOW = R_INDEX + round(AFTER_S * FS)  # 252 samples
+# Drawings of beats made elsewhere are cut anywhere in these ranges (seconds before and after
+# the R peak) when the model is trained (ml.training.augment.random_window); the picture reader
+# keeps a picture whose time span it knows within them (ml.picture.timed_window).
+STYLED_BEFORE_S = (0.20, 0.42)
+STYLED_AFTER_S = (0.30, 0.58)
 HEIGHT = 64
 WIDTH = 96
 MARGIN = 2

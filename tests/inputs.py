@@ -54,6 +54,30 @@ def real_beat_png(mitdb, record, symbol, nth=5, size=(192, 128), width=2):
     return buffer.getvalue()
 
 
+def padded_beat_png(mitdb, record, symbol, seconds=2.0, nth=5, size=(400, 128)):
+    """(PNG bytes, the span its trace shows in seconds): one real annotated beat (0.28 s
+    before to 0.42 s after the R peak) centred on a flat baseline ``seconds`` long, as beat
+    sets padded to a fixed length are plotted. Its time scale cannot be told from the picture
+    alone."""
+    import wfdb
+
+    rec = wfdb.rdrecord(str(Path(mitdb) / record), channels=[0])
+    ann = wfdb.rdann(str(Path(mitdb) / record), "atr")
+    peak = [s for s, sym in zip(ann.sample, ann.symbol, strict=True) if sym == symbol][nth]
+    x = rec.p_signal[int(peak - 0.28 * rec.fs):int(peak + 0.42 * rec.fs), 0]
+    pad = int(round(seconds * rec.fs)) - len(x)
+    y = np.concatenate([np.full(pad // 2, x[0]), x, np.full(pad - pad // 2, x[-1])])
+    w, h = size
+    lo, hi = float(y.min()), float(y.max())
+    points = [(i / (len(y) - 1) * (w - 11) + 5, (1 - (v - lo) / (hi - lo)) * (h - 11) + 5)
+              for i, v in enumerate(y)]
+    img = Image.new("RGB", size, "white")
+    ImageDraw.Draw(img).line(points, fill=(40, 40, 40), width=2)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue(), (len(y) - 1) / rec.fs
+
+
 # --- Signal files --------------------------------------------------------------------------
 
 

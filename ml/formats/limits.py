@@ -28,3 +28,11 @@ CSV_MAX_ROWS = 3_600_000
 # Pictures of one heartbeat: Pillow refuses to decode more pixels (decompression bombs).
 MAX_PIXELS = 25_000_000
 MIN_SIDE = 16
+
+# The time span a person may give with a picture (the optional "seconds shown"): from the
+# trace's left end to its right end. Below the minimum a picture cannot hold a beat (a QRS and
+# its T wave end about 0.35 s after the R peak; the image model's window is 0.7 s). Above the
+# maximum the 320 pixels the picture reader keeps leave that 0.7 s window under 45 columns, half
+# the model's canvas, and a picture of one heartbeat that long is mostly padding.
+PICTURE_MIN_SECONDS = 0.3
+PICTURE_MAX_SECONDS = 5.0

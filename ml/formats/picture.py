@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from ..errors import InputRejected
-from .limits import MAX_PIXELS, MIN_SIDE
+from .limits import MAX_PIXELS, MIN_SIDE, PICTURE_MAX_SECONDS, PICTURE_MIN_SECONDS
 
 # sniff's names -> Pillow's format names.
 PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP", "gif": "GIF", "tiff": "TIFF"}
@@ -25,6 +25,27 @@ NOT_AN_IMAGE = (
     "This file is not an image we can read. Upload a PNG, JPEG, BMP, GIF or TIFF picture of "
     "one heartbeat, or an ECG signal file."
 )
+
+
+SECONDS_RANGE = (
+    f"a picture of one heartbeat shows {PICTURE_MIN_SECONDS:g} to {PICTURE_MAX_SECONDS:g} "
+    "seconds from the trace's left end to its right end"
+)
+
+
+def check_seconds(seconds):
+    """The time span a person gave with a picture, as a float; InputRejected saying the range
+    otherwise. Refused, not ignored: whoever typed it would otherwise get a reading they
+    believe used it."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise InputRejected(f"The time span shown must be a number of seconds: {SECONDS_RANGE}."
+                            ) from None
+    if not PICTURE_MIN_SECONDS <= value <= PICTURE_MAX_SECONDS:  # also refuses NaN
+        raise InputRejected(f"A time span of {value:g} seconds cannot be used: {SECONDS_RANGE}. "
+                            "Leave it empty if you do not know it.")
+    return value
 
 
 def _too_large(name, max_pixels):

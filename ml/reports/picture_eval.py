@@ -9,7 +9,11 @@ the reader's time per picture (p50/p95 of each picture's best of three reads, on
 only: the model's time is the same for every picture and measured by ``ml.reports.bench``).
 
     python -m ml.reports.picture_eval [--data runs/picturedev/pictures.npz] [--model DIR]
-                                      [--json runs/picture_eval.json] [--card]
+                                      [--json runs/picture_eval.json] [--seconds] [--card]
+
+``--seconds`` reads every picture a second time with the true time span its trace shows (the
+optional "seconds shown" a person may give; the development set records it) and reports what
+knowing it changes, per style and overall.
 
 ``--card`` writes the figures into the model's card.json (``evaluations.cv.modes.picture`` and
 ``pictures``) and card.md (the "Pictures from other programs" section), leaving the rest as is.
@@ -36,27 +40,29 @@ CARD_SECTION = "## Pictures from other programs"
 TIMING_REPEATS = 3
 
 
-def _read_one(img):
+def _read_one(img, span=None):
     try:
-        return picture.canonical_beat(img), None
+        return picture.canonical_beat(img, span), None
     except InputRejected as exc:
         return None, str(exc)
 
 
-def _read_all(blobs, repeats=TIMING_REPEATS):
+def _read_all(blobs, repeats=TIMING_REPEATS, spans=None):
     """(inks or None per picture, refusal messages, read seconds per picture).
 
     Each picture is read ``repeats`` times and its best time kept: the machine is shared, and
-    the best of a few reads leaves out the pauses other processes cause.
+    the best of a few reads leaves out the pauses other processes cause. ``spans``: the time
+    span given with each picture (None: none given).
     """
     inks, reasons, seconds = [], [], []
-    for blob in blobs:
+    for k, blob in enumerate(blobs):
         img = Image.open(io.BytesIO(bytes(blob)))
         img.load()
+        span = None if spans is None else float(spans[k])
         best = np.inf
         for _ in range(repeats):
             t0 = time.perf_counter()
-            ink, reason = _read_one(img)
+            ink, reason = _read_one(img, span)
             best = min(best, time.perf_counter() - t0)
         inks.append(ink)
         reasons.append(reason)
@@ -92,7 +98,62 @@ def per_class(labels, pred, patients):
     return out
 
 
-def evaluate(data, predictor):
+def _refusal_counts(reasons):
+    counts = {}
+    for r in reasons:
+        if r is not None:
+            key = r.split(":")[0][:70]
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def with_seconds(data, predictor, without, pred_without):
+    """The same pictures read with the true time span each trace shows: figures as in
+    ``without`` (the result read without it), and the change in points per style."""
+    if "seconds" not in data:
+        raise SystemExit("this development set does not record the spans shown: build it "
+                         "again (python -m ml.reports.picturedev)")
+    labels, styles, patients = data["labels"], data["styles"], data["patients"]
+    inks, reasons, _ = _read_all(data["pictures"], repeats=1, spans=data["seconds"])
+    pred = _classify(predictor, inks)
+    refused = np.array([r is not None for r in reasons])
+    out = {
+        "refused_share": float(refused.mean()),
+        "accuracy": float(np.mean(pred == labels)),
+        "accuracy_accepted": float(np.mean(pred[~refused] == labels[~refused]))
+        if (~refused).any() else 0.0,
+        "per_class": per_class(labels, pred, patients),
+        "per_style": {},
+        "refusals": _refusal_counts(reasons),
+        "seconds_range": [float(data["seconds"].min()), float(data["seconds"].max())],
+    }
+    out["macro_f1"] = float(np.mean([v["f1"] for v in out["per_class"].values()]))
+    # Paired: pictures the span turned right (gained) or wrong (lost), to tell a change from
+    # noise on a few hundred pictures.
+    gained = (pred == labels) & (pred_without != labels)
+    lost = (pred != labels) & (pred_without == labels)
+    out["gained"], out["lost"] = int(gained.sum()), int(lost.sum())
+    out["gap_points"] = 100 * (without["own_accuracy"] - out["accuracy"])
+    out["change_points"] = 100 * (out["accuracy"] - without["accuracy"])
+    for style, before in without["per_style"].items():
+        m = styles == style
+        acc = float(np.mean(pred[m] == labels[m]))
+        out["per_style"][style] = {
+            "pictures": int(m.sum()),
+            "refused_share": float(refused[m].mean()),
+            "accuracy": acc,
+            "own_accuracy": before["own_accuracy"],
+            "gap_points": 100 * (before["own_accuracy"] - acc),
+            "change_points": 100 * (acc - before["accuracy"]),
+            "gained": int(gained[m].sum()),
+            "lost": int(lost[m].sum()),
+        }
+    return out
+
+
+def evaluate(data, predictor, spans=False):
+    """Figures of the pictures read as uploaded (no span given); with ``spans``, also under
+    ``with_seconds`` those of the same pictures read with their true span."""
     labels, styles, patients = data["labels"], data["styles"], data["patients"]
     inks, reasons, seconds = _read_all(data["pictures"])
     own_inks, own_reasons, _ = _read_all(data["own"], repeats=1)
@@ -133,10 +194,9 @@ def evaluate(data, predictor):
             "own_accuracy": own_acc,
             "gap_points": 100 * (own_acc - acc),
         }
-    for r in reasons:
-        if r is not None:
-            key = r.split(":")[0][:70]
-            result["refusals"][key] = result["refusals"].get(key, 0) + 1
+    result["refusals"] = _refusal_counts(reasons)
+    if spans:
+        result["with_seconds"] = with_seconds(data, predictor, result, pred)
     return result
 
 
@@ -167,6 +227,33 @@ def format_result(r):
     if r["refusals"]:
         lines += ["", "refusals:"] + [f"  {n:>4}  {k}" for k, n in
                                       sorted(r["refusals"].items(), key=lambda kv: -kv[1])]
+    if "with_seconds" in r:
+        lines += ["", format_with_seconds(r["with_seconds"])]
+    return "\n".join(lines)
+
+
+def format_with_seconds(w):
+    lines = [
+        f"with the true span shown given ({w['seconds_range'][0]:.2f}-"
+        f"{w['seconds_range'][1]:.2f} s):",
+        f"refused: {100 * w['refused_share']:.1f}%",
+        f"accuracy: {100 * w['accuracy']:.1f}% (accepted only {100 * w['accuracy_accepted']:.1f}%)"
+        f": {w['change_points']:+.1f} points on the same pictures without it ({w['gained']} "
+        f"turned right, {w['lost']} turned wrong), gap to own drawings {w['gap_points']:.1f} "
+        "points",
+        f"macro-F1: {w['macro_f1']:.3f}",
+        "",
+        f"{'style':<12} {'n':>4} {'refused':>8} {'acc':>6} {'own':>6} {'gap':>6} {'change':>7} "
+        f"{'+/-':>7}",
+    ]
+    for style, s in w["per_style"].items():
+        lines.append(f"{style:<12} {s['pictures']:>4} {100 * s['refused_share']:>7.1f}% "
+                     f"{100 * s['accuracy']:>5.1f}% {100 * s['own_accuracy']:>5.1f}% "
+                     f"{s['gap_points']:>6.1f} {s['change_points']:>+7.1f} "
+                     f"{'+' + str(s['gained']) + '/-' + str(s['lost']):>7}")
+    if w["refusals"]:
+        lines += ["", "refusals:"] + [f"  {n:>4}  {k}" for k, n in
+                                      sorted(w["refusals"].items(), key=lambda kv: -kv[1])]
     return "\n".join(lines)
 
 
@@ -206,6 +293,8 @@ def write_card(model_dir, r, command):
         "own_macro_f1": r["own_macro_f1"],
         "own_per_class": r["own_per_class"],
     }
+    if "with_seconds" in r:
+        card["pictures"]["with_seconds"] = r["with_seconds"]
     card_path.write_text(json.dumps(card, indent=2) + "\n")
     md_path = model_dir / "card.md"
     text = md_path.read_text() if md_path.exists() else ""
@@ -253,6 +342,31 @@ figures are a development estimate, not a held-out test.
 | class | F1 | precision | recall | patients | beats |
 |---|---|---|---|---|---|
 {classes}
+""" + (_seconds_md(r["with_seconds"]) if "with_seconds" in r else "")
+
+
+def _seconds_md(w):
+    rows = "\n".join(
+        f"| {s} | {v['pictures']} | {100 * v['refused_share']:.1f}% | {100 * v['accuracy']:.1f}% "
+        f"| {v['change_points']:+.1f} (+{v['gained']}/-{v['lost']}) | {v['gap_points']:.1f} |"
+        for s, v in w["per_style"].items()
+    )
+    return f"""
+### With the time span shown given
+
+The upload form's optional "seconds shown" (the time from the trace's left end to its right
+end): the same pictures read with their true span ({w['seconds_range'][0]:.2f} to
+{w['seconds_range'][1]:.2f} s), so the reader resamples the trace to the model's time scale and
+cuts it around the R peak to the time ranges the model was trained on instead of guessing.
+
+- Refused: {100 * w['refused_share']:.1f}%. Accuracy: {100 * w['accuracy']:.1f}%
+  ({w['change_points']:+.1f} points against the same pictures without it: {w['gained']} pictures
+  turned right, {w['lost']} turned wrong; gap to our own drawings {w['gap_points']:.1f} points).
+  Macro-F1 {w['macro_f1']:.3f}.
+
+| style | pictures | refused | accuracy | change (points; pictures +right/-wrong) | gap (points) |
+|---|---|---|---|---|---|
+{rows}
 """
 
 
@@ -262,20 +376,23 @@ def main(argv=None):
     parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     parser.add_argument("--json", default=None)
     parser.add_argument("--card", action="store_true")
+    parser.add_argument("--seconds", action="store_true",
+                        help="also read each picture with the true time span it shows")
     args = parser.parse_args(argv)
     data_path = Path(args.data)
     if not data_path.exists():
         print(f"building the development set into {data_path.parent}", file=sys.stderr)
         picturedev.save(picturedev.build(), data_path.parent)
     data = picturedev.load(data_path)
-    result = evaluate(data, Predictor(args.model))
+    result = evaluate(data, Predictor(args.model), spans=args.seconds)
     print(format_result(result))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=2))
     if args.card:
         write_card(args.model, result, "python -m ml.reports.picturedev && "
-                   "python -m ml.reports.picture_eval --card")
+                   "python -m ml.reports.picture_eval" + (" --seconds" if args.seconds else "")
+                   + " --card")
 
 
 if __name__ == "__main__":

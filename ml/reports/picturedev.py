@@ -23,11 +23,14 @@ renderer or its augmentation code:
 - ``pillow``: Pillow's ``ImageDraw.line``, widths 1-3, values clamped to the canvas.
 
 Beside each picture, our own drawing of the same beat (``ml.render``, the model's window) is
-kept, so ``ml.reports.picture_eval`` can measure the gap on exactly the same beats.
+kept, so ``ml.reports.picture_eval`` can measure the gap on exactly the same beats, and the time
+span each picture's trace shows (``seconds``: what a person who knows it may type into the
+optional "seconds shown" field), so it can measure what knowing the span changes.
 
     python -m ml.reports.picturedev [--per-class 300] [--out runs/picturedev]
 
-writes ``<out>/pictures.npz`` (PNG/JPEG bytes, labels, styles, patients) -- never committed.
+writes ``<out>/pictures.npz`` (PNG/JPEG bytes, labels, styles, patients, seconds) -- never
+committed.
 """
 import argparse
 import io
@@ -51,6 +54,18 @@ DEFAULT_OUT = sources.REPO_ROOT / "runs" / "picturedev"
 # four test records are the only source of fibrillation here).
 PER_RECORD = {"mitdb": 20, "vfdb": 80, "ludb": 3, "ptbxl": 3}
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "black", "0.35", "#9467bd", "#ff7f0e")
+
+
+class Drawing(bytes):
+    """A picture's PNG or JPEG bytes, with the time its trace spans from end to end (seconds):
+    what the plotting code knew and the picture alone does not say."""
+
+    seconds: float
+
+    def __new__(cls, blob, samples):
+        out = super().__new__(cls, blob)
+        out.seconds = (samples - 1) / FS  # the line runs from the first sample to the last
+        return out
 
 
 def _figure(width_px, height_px, dpi=100):
@@ -113,7 +128,7 @@ def clipped(beat, rng, clamp=False):
             linewidth=rng.uniform(0.8, 1.5))
     ax.set_ylim(bottom, top)
     ax.set_xlim(0, len(x) - 1)
-    return _save(fig)
+    return Drawing(_save(fig), len(x))
 
 
 def clamped(beat, rng):
@@ -126,7 +141,7 @@ def thin_grey(beat, rng):
     fig = _figure(w, int(w / rng.uniform(1.2, 2.5)))
     ax = _plain_axes(fig, rng)
     ax.plot(x, color=str(rng.uniform(0.45, 0.7)), linewidth=rng.uniform(0.4, 0.8))
-    return _save(fig)
+    return Drawing(_save(fig), len(x))
 
 
 def centred(beat, rng):
@@ -140,7 +155,7 @@ def centred(beat, rng):
     fig = _figure(int(rng.choice([192, 256, 400])), int(rng.choice([96, 128, 160])))
     ax = _plain_axes(fig, rng)
     ax.plot(y, color=str(rng.choice(COLOURS)), linewidth=rng.uniform(0.7, 1.6))
-    return _save(fig)
+    return Drawing(_save(fig), len(y))
 
 
 def spans(beat, rng):
@@ -151,7 +166,7 @@ def spans(beat, rng):
     fig = _figure(int(h * rng.uniform(1.0, 4.0)), h)
     ax = _plain_axes(fig, rng)
     ax.plot(x, color=str(rng.choice(COLOURS)), linewidth=rng.uniform(0.8, 2.0))
-    return _save(fig)
+    return Drawing(_save(fig), len(x))
 
 
 def axes_grid(beat, rng):
@@ -172,7 +187,7 @@ def axes_grid(beat, rng):
         ax.set_ylim(*_clip_range(x, rng))
     if rng.random() < 0.3:
         ax.set_title("beat", fontsize=8)
-    return _save(fig)
+    return Drawing(_save(fig), len(x))
 
 
 def jpeg(beat, rng):
@@ -180,7 +195,7 @@ def jpeg(beat, rng):
     fig = _figure(int(rng.integers(160, 500)), int(rng.integers(110, 300)))
     ax = _plain_axes(fig, rng)
     ax.plot(x, color=str(rng.choice(COLOURS)), linewidth=rng.uniform(0.8, 2.0))
-    return _save(fig, "jpeg", pil_kwargs={"quality": int(rng.integers(30, 86))})
+    return Drawing(_save(fig, "jpeg", pil_kwargs={"quality": int(rng.integers(30, 86))}), len(x))
 
 
 def transparent(beat, rng):
@@ -188,7 +203,7 @@ def transparent(beat, rng):
     fig = _figure(int(rng.integers(160, 500)), int(rng.integers(100, 250)))
     ax = _plain_axes(fig, rng)
     ax.plot(x, color=str(rng.choice(COLOURS)), linewidth=rng.uniform(0.8, 2.0))
-    return _save(fig, transparent=True)
+    return Drawing(_save(fig, transparent=True), len(x))
 
 
 def pillow(beat, rng):
@@ -205,7 +220,7 @@ def pillow(beat, rng):
                              width=int(rng.integers(1, 4)))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
-    return buf.getvalue()
+    return Drawing(buf.getvalue(), len(x))
 
 
 DRAW = {name: globals()[name] for name in STYLES}
@@ -282,9 +297,12 @@ def build(per_class=300, seed=15, progress=None):
     beats = collect(per_class, seed, progress)
     rng = np.random.default_rng(seed + 1)
     pictures, own_pictures, styles, labels, patients, windows = [], [], [], [], [], []
+    seconds = []
     for i, beat in enumerate(beats):
         style = STYLES[i % len(STYLES)]
-        pictures.append(DRAW[style](beat, rng))
+        drawing = DRAW[style](beat, rng)
+        pictures.append(bytes(drawing))
+        seconds.append(drawing.seconds)
         own_pictures.append(own(beat))
         windows.append(_model_window(beat))
         styles.append(style)
@@ -297,6 +315,7 @@ def build(per_class=300, seed=15, progress=None):
         "labels": np.array(labels, np.int64),
         "patients": np.array(patients),
         "windows": np.array(windows, np.float32),
+        "seconds": np.array(seconds, np.float64),
     }
 
 

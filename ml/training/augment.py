@@ -80,8 +80,8 @@ def random_style(rng):
 
 def random_window(wide, rng):
     """A random sub-window of one wide beat window: varied extent, position and time scale."""
-    before = int(round(rng.uniform(0.20, 0.42) * render.FS))
-    after = int(round(rng.uniform(0.30, 0.58) * render.FS))
+    before = int(round(rng.uniform(*render.STYLED_BEFORE_S) * render.FS))
+    after = int(round(rng.uniform(*render.STYLED_AFTER_S) * render.FS))
     shift = int(rng.integers(-4, 5))
     start = max(0, WIDE_BEFORE - before + shift)
     stop = min(len(wide), WIDE_BEFORE + after + shift)

@@ -14,6 +14,7 @@
   var list = document.getElementById("upload-list");
   var submitRow = document.getElementById("upload-submit");
   var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+  var secondsField = form.querySelector('input[name="seconds_shown"]');
   var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
   var maxSize = form.getAttribute("data-max-size");
   var PARALLEL = 3;
@@ -188,6 +189,9 @@
     var row = job.row;
     var data = new FormData();
     job.files.forEach(function (file) { data.append("files", file, file.name); });
+    if (job.seconds) {
+      data.append("seconds_shown", job.seconds);
+    }
     data.append("csrfmiddlewaretoken", csrf);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
@@ -246,7 +250,9 @@
       } else if (empty.length) {
         setState(row, "Refused: “" + empty[0].name + "” is empty.", "error");
       } else {
-        waiting.push({ files: files, row: row });
+        // The optional span as it was when the files were chosen; the server checks it.
+        waiting.push({ files: files, row: row,
+                       seconds: secondsField ? secondsField.value.trim() : "" });
       }
     });
     next();

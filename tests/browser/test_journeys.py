@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from diagnosis.models import Diagnosis
 from tests.factories import PASSWORD, code_in, make_diagnosis, make_user, totp_now
-from tests.inputs import excerpt_record, real_beat_png
+from tests.inputs import excerpt_record, padded_beat_png, real_beat_png
 
 from .steps import (
     PHONE,
@@ -158,6 +158,31 @@ def test_an_uploaded_wfdb_record_is_analysed_and_its_strip_pages_through(pages, 
     expect(page.locator("#strip-summary")).to_contain_text("From 0:30 to 0:35")
     expect(page.locator("#strip-next")).to_be_disabled()
     pages.shot(page, "strip-page-4")
+
+
+def test_the_seconds_shown_goes_with_each_picture_chosen_after_it(pages, mitdb, tmp_path):
+    make_user("patient@example.com")
+    png, seconds = padded_beat_png(mitdb, "209", "A", seconds=1.5)
+    picture = tmp_path / "padded.png"
+    picture.write_bytes(png)
+    page = pages.open()
+    sign_in(page, "patient@example.com")
+    page.goto("/diagnosis/upload/")
+
+    page.fill("#id_seconds_shown", "0.1")
+    page.set_input_files("#upload-form input[type=file]", [str(picture)])
+    expect(page.locator("#upload-list li").first).to_contain_text(
+        "Refused: A time span of 0.1 seconds cannot be used")
+    assert not Diagnosis.objects.exists()
+
+    page.fill("#id_seconds_shown", f"{seconds:.4f}")
+    page.evaluate(RECORD_UPLOAD_STATES)
+    page.set_input_files("#upload-form input[type=file]", [str(picture)])
+    expect(page.locator("#upload-list li").nth(1)).to_contain_text("Done:", timeout=120_000)
+    diagnosis = Diagnosis.objects.get()
+    assert diagnosis.seconds_shown == pytest.approx(seconds, abs=1e-4)
+    page.goto(diagnosis.get_absolute_url())
+    expect(page.locator("#seconds-shown")).to_contain_text("given with the upload")
 
 
 def test_a_recordings_pdf_strip_stays_inside_the_page_margins(pages, tmp_path):

@@ -117,6 +117,14 @@ class Pages:
             f"JavaScript error on {page.url}: {exc}"))
         return page
 
+    def expected(self, text):
+        """Take back the problems containing ``text`` that the test caused on purpose (Chromium
+        logs every 4xx answer to a fetch as a console error, a refused upload's 400 too);
+        fails if there was none, so an expectation cannot go stale unnoticed."""
+        matching = [p for p in self.problems if text in p]
+        assert matching, f"expected a problem containing {text!r}; got {self.problems}"
+        self.problems = [p for p in self.problems if text not in p]
+
     def shot(self, page, name):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{self.test_name}-{name}.png"), full_page=True)

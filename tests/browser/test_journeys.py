@@ -174,6 +174,8 @@ def test_the_seconds_shown_goes_with_each_picture_chosen_after_it(pages, mitdb, 
     expect(page.locator("#upload-list li").first).to_contain_text(
         "Refused: A time span of 0.1 seconds cannot be used")
     assert not Diagnosis.objects.exists()
+    pages.expected("/diagnosis/upload/: Failed to load resource: the server responded with a "
+                   "status of 400")
 
     page.fill("#id_seconds_shown", f"{seconds:.4f}")
     page.evaluate(RECORD_UPLOAD_STATES)

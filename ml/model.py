@@ -71,22 +71,34 @@ def prototype():
     return keras.Model(image, out, name="prototype")
 
 
+def _lead_features(x, conv, pool):
+    """The recordings models' convolution stack: four blocks, each halving every axis."""
+    for filters in (32, 48, 64, 96):
+        x = conv(filters)(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
+        x = layers.ReLU()(x)
+        x = pool()(x)
+    return x
+
+
+def _lead_head(pooled, mask, rhythm, dropout):
+    """The recordings models' classifier: pooled features, the lead mask and the rhythm."""
+    x = layers.Dropout(dropout)(pooled)
+    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    return layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
+
+
 def leadnet(window=beatinput.WINDOW, n_slots=N_SLOTS, n_rhythm=segment.N_RHYTHM, dropout=0.3):
     beat = keras.Input((window, 2 * n_slots), name="beat")
     mask = keras.Input((n_slots,), name="mask")
     rhythm = keras.Input((n_rhythm,), name="rhythm")
-    x = beat
-    for filters in (32, 48, 64, 96):
-        x = layers.Conv1D(filters, 7, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(momentum=0.9)(x)
-        x = layers.ReLU()(x)
-        x = layers.MaxPooling1D(2)(x)
-    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
-    x = layers.Dropout(dropout)(x)
-    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
-    x = layers.Dense(64, activation="relu")(x)
-    x = layers.Dropout(0.2)(x)
-    out = layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
+    x = _lead_features(beat, lambda f: layers.Conv1D(f, 7, padding="same", use_bias=False),
+                       lambda: layers.MaxPooling1D(2))
+    pooled = layers.Concatenate()([layers.GlobalAveragePooling1D()(x),
+                                   layers.GlobalMaxPooling1D()(x)])
+    out = _lead_head(pooled, mask, rhythm, dropout)
     return keras.Model([beat, mask, rhythm], out, name="leadnet")
 
 
@@ -95,19 +107,12 @@ def leadnet_spectral(frames=spectral.FRAMES, bins=spectral.BINS,
     spectrum = keras.Input((frames, bins, 2 * n_slots), name="spectrum")
     mask = keras.Input((n_slots,), name="mask")
     rhythm = keras.Input((n_rhythm,), name="rhythm")
-    x = spectrum
-    for filters in (32, 48, 64, 96):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(momentum=0.9)(x)
-        x = layers.ReLU()(x)
-        # 32x17 -> 16x8 -> 8x4 -> 4x2 -> 2x1 (time x frequency)
-        x = layers.MaxPooling2D(2)(x)
-    x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
-    x = layers.Dropout(dropout)(x)
-    x = layers.Concatenate()([x, mask, layers.Dense(16, activation="relu")(rhythm)])
-    x = layers.Dense(64, activation="relu")(x)
-    x = layers.Dropout(0.2)(x)
-    out = layers.Dense(len(CLASS_CODES), activation="softmax", name="probabilities")(x)
+    # 32x17 -> 16x8 -> 8x4 -> 4x2 -> 2x1 (time x frequency)
+    x = _lead_features(spectrum, lambda f: layers.Conv2D(f, 3, padding="same", use_bias=False),
+                       lambda: layers.MaxPooling2D(2))
+    pooled = layers.Concatenate()([layers.GlobalAveragePooling2D()(x),
+                                   layers.GlobalMaxPooling2D()(x)])
+    out = _lead_head(pooled, mask, rhythm, dropout)
     return keras.Model([spectrum, mask, rhythm], out, name="leadnet_spectral")
 
 

@@ -51,19 +51,31 @@ def _drop_strays(lo, hi, ink):
     crosses the whole box, lighter than a line, between two short runs (a lone vertical grid
     line; a QRS drawn in one column is as dark as the rest of the line)."""
     h, n = ink.shape
+    if n < 3:
+        return
     length = hi - lo + 1
-    for c in range(1, n - 1):
-        if length[c] >= GRID_COL * h and length[c - 1] < 0.3 * h and length[c + 1] < 0.3 * h \
-                and ink[int(lo[c]) : int(hi[c]) + 1, c].mean() < 0.5:
+    with np.errstate(invalid="ignore"):  # NaN columns compare False: they are never dropped
+        tall = (length[1:-1] >= GRID_COL * h) & (length[:-2] < 0.3 * h) & (length[2:] < 0.3 * h)
+    for c in np.flatnonzero(tall) + 1:
+        if ink[int(lo[c]) : int(hi[c]) + 1, c].mean() < 0.5:
             lo[c] = hi[c] = np.nan
-    for c in range(1, n - 1):
-        if np.isnan(lo[c]) or np.isnan(lo[c - 1]) or np.isnan(lo[c + 1]):
-            continue
-        left = _gap(lo[c - 1], hi[c - 1], lo[c], hi[c])
-        right = _gap(lo[c], hi[c], lo[c + 1], hi[c + 1])
-        across = _gap(lo[c - 1], hi[c - 1], lo[c + 1], hi[c + 1])
-        if left > 2 and right > 2 and across <= 2:
+    # Judged against the neighbours as they are; a column whose left neighbour was just
+    # dropped is kept (the loop this replaces went left to right and skipped it).
+    with np.errstate(invalid="ignore"):
+        left = _gaps(lo[:-2], hi[:-2], lo[1:-1], hi[1:-1])
+        right = _gaps(lo[1:-1], hi[1:-1], lo[2:], hi[2:])
+        across = _gaps(lo[:-2], hi[:-2], lo[2:], hi[2:])
+        floating = (left > 2) & (right > 2) & (across <= 2)
+    dropped = -1
+    for c in np.flatnonzero(floating) + 1:
+        if c - 1 != dropped:
             lo[c] = hi[c] = np.nan
+            dropped = c
+
+
+def _gaps(a0, a1, b0, b1):
+    """``_gap`` of arrays of intervals (NaN where either interval is missing)."""
+    return np.maximum(0, np.maximum(a0, b0) - np.minimum(a1, b1) - 1)
 
 
 def _repeated(lines):

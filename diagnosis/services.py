@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from . import inference, live, storage
@@ -17,6 +18,8 @@ from .validators import CheckedUpload, UploadLimited, rewrite_wfdb_header
 
 logger = logging.getLogger(__name__)
 
+# Uploads that count against ECG_UPLOAD_MAX_PENDING: waiting or being analysed.
+PENDING = (Diagnosis.Status.QUEUED, Diagnosis.Status.RUNNING)
 # The worker's task, published by name: the tasks module imports this one, not the reverse.
 CLASSIFY_TASK = "diagnosis.tasks.classify_diagnosis"
 # Publishing must not hang an upload request when the broker is down: a few quick tries,
@@ -186,22 +189,26 @@ def submit_upload(owner, checked: CheckedUpload, input_fs=None, now=None, second
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
         window = now - timedelta(seconds=settings.ECG_UPLOAD_DEDUPE_WINDOW_S)
-        same = (Diagnosis.objects.filter(owner=owner, content_hash=digest, queued_at__gte=window)
-                .exclude(status=Diagnosis.Status.FAILED).order_by("queued_at").first())
-        if same is not None:
-            return same
-        check_upload_limits(owner, now)
+        # One query finds both the same upload sent just before and how many are pending.
+        same = Q(content_hash=digest, queued_at__gte=window) & ~Q(status=Diagnosis.Status.FAILED)
+        pending = Q(status__in=PENDING)
+        found = Diagnosis.objects.filter(same | pending, owner=owner).aggregate(
+            same=Min("pk", filter=same), pending=Count("pk", filter=pending))
+        if found["same"] is not None:
+            return Diagnosis.objects.get(pk=found["same"])
+        check_upload_limits(owner, now, pending=found["pending"])
         return create_diagnosis(owner, checked, input_fs=input_fs, content_hash=digest,
                                 seconds_shown=seconds_shown)
 
 
-def check_upload_limits(owner, now=None):
+def check_upload_limits(owner, now=None, pending=None):
     """Refuse (UploadLimited) an upload over the person's limits: uploads still waiting or
-    being analysed (ECG_UPLOAD_MAX_PENDING), uploads per minute and per day
-    (ECG_UPLOADS_PER_MINUTE, ECG_UPLOADS_PER_DAY, counted in the cache)."""
+    being analysed (ECG_UPLOAD_MAX_PENDING; ``pending``: their number when the caller counted
+    them already), uploads per minute and per day (ECG_UPLOADS_PER_MINUTE,
+    ECG_UPLOADS_PER_DAY, counted in the cache)."""
     now = now or timezone.now()
-    pending = Diagnosis.objects.filter(
-        owner=owner, status__in=[Diagnosis.Status.QUEUED, Diagnosis.Status.RUNNING]).count()
+    if pending is None:
+        pending = Diagnosis.objects.filter(owner=owner, status__in=PENDING).count()
     if pending >= settings.ECG_UPLOAD_MAX_PENDING:
         raise UploadLimited(
             f"You have {pending} uploads waiting to be analysed. Please wait until some are "
@@ -264,6 +271,18 @@ def queue_position(diagnosis):
     return Diagnosis.objects.filter(
         status=Diagnosis.Status.QUEUED, queued_at__lt=diagnosis.queued_at
     ).count()
+
+
+def picture_result(diagnosis, wait):
+    """A picture just uploaded, once analysed: its upload answer may wait for the result
+    (``wait`` seconds from the request, bounded as for status_after), one request fewer than
+    uploading and then asking for the status. Only pictures wait: they are analysed in
+    milliseconds, while a recording's page shows its progress, so it answers at once. The
+    diagnosis as it was if it was deleted meanwhile (its status then answers 404)."""
+    if diagnosis.kind != Diagnosis.Kind.IMAGE or not wait:
+        return diagnosis
+    waiting = ",".join((Diagnosis.Status.QUEUED, Diagnosis.Status.RUNNING))
+    return status_after(diagnosis, waiting, wait) or diagnosis
 
 
 def status_after(diagnosis, since, wait):

@@ -79,6 +79,8 @@ def _upload(request):
         except UploadRejected as exc:
             return _upload_refused(request, form, str(exc), status=exc.status)
         if _wants_json(request):
+            # ``?wait=<seconds>``: a picture's answer carries its result (upload page, API).
+            diagnosis = services.picture_result(diagnosis, request.GET.get("wait"))
             return JsonResponse(presenters.status_json(diagnosis), status=201)
         return redirect(diagnosis)
     return render(request, "diagnosis/upload.html", presenters.upload_context(form))

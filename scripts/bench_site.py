@@ -27,8 +27,9 @@ What it measures, after one warm-up upload (the worker loads the model on its fi
 Latency ("seen") is "upload started -> the client has the result", and also the server's own
 figure (finished_at - queued_at). How the client learns of the result (--mode): "poll" as the
 upload page did before long-polling (first status request after 700 ms, then 1.5 times
-longer), "push" as it does now (status.json?since=<status>&wait=25, answered when the worker
-writes the result), "both" runs the two one after the other. Throughput is finished diagnoses
+longer), "push" as it does now (a picture's upload answer waits up to --upload-wait seconds
+for the result; otherwise status.json?since=<status>&wait=25, answered when the worker writes
+the result), "both" runs the two one after the other. Throughput is finished diagnoses
 per minute over the whole concurrent run. The machine's load is printed: on a shared machine
 the figures move with it.
 gunicorn runs as in production (gunicorn.conf.py: threads, so waiting requests do not block
@@ -54,6 +55,7 @@ PASSWORD = "bench-password-7f3a9c"
 # The page's first status request before long-polling (static/js/diagnosis_upload.js then).
 OLD_PAGE_FIRST_POLL_S = 0.7
 PUSH_WAIT_S = 25
+UPLOAD_WAIT_S = 5
 
 
 def setup_django():
@@ -134,8 +136,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One signed-in user (standard library HTTP only: a cookie jar and urllib)."""
 
-    def __init__(self, base_url, email, poll, mode="push"):
+    def __init__(self, base_url, email, poll, mode="push", upload_wait=UPLOAD_WAIT_S):
         self.base = base_url.rstrip("/")
+        self.upload_wait = upload_wait
         self.poll = poll
         self.mode = mode
         self.jar = http.cookiejar.CookieJar()
@@ -187,8 +190,11 @@ class Client:
                 body.write(b"Content-Type: application/octet-stream\r\n")
             body.write(b"\r\n" + content + b"\r\n")
         body.write(f"--{boundary}--\r\n".encode())
+        # What static/js/diagnosis_upload.js does: a picture's answer waits for its result.
+        wait = self.upload_wait if self.mode == "push" else 0
+        path = "/diagnosis/upload/" + (f"?wait={wait:g}" if wait else "")
         return self.request(
-            "/diagnosis/upload/", body.getvalue(),
+            path, body.getvalue(),
             {"Accept": "application/json", "X-CSRFToken": self.csrf(),
              "Referer": f"{self.base}/diagnosis/upload/"},
             f"multipart/form-data; boundary={boundary}")
@@ -441,6 +447,10 @@ def main(argv=None):
                              "(first look after 700 ms, then 1.5x), push (long-polling, as the "
                              "page does now), both (one after the other), or fast-poll "
                              "(every --poll s)")
+    parser.add_argument("--upload-wait", type=float, default=UPLOAD_WAIT_S,
+                        help="push mode: seconds a picture's upload answer may wait for its "
+                             "result, as the upload page asks (0: it answers at once and the "
+                             "client long-polls the status, as the page did before)")
     parser.add_argument("--keep", action="store_true", help="keep the bench diagnoses")
     parser.add_argument("--api", action="store_true",
                         help="also submit through the API (the concurrent run, with tokens)")
@@ -465,7 +475,7 @@ def main(argv=None):
 
     print(f"Load of this machine before the runs: {os.getloadavg()[0]:.2f} "
           f"(1-minute average, {os.cpu_count()} CPUs)", flush=True)
-    solo = Client(args.base_url, emails[0], args.poll)
+    solo = Client(args.base_url, emails[0], args.poll, upload_wait=args.upload_wait)
     warm = solo.upload([("warm-up.png", images[0])])
     print(f"{'warm-up (model load in worker)':<40} latency {warm['latency']:6.2f} s "
           f"({warm['status']})", flush=True)
@@ -477,7 +487,8 @@ def main(argv=None):
                    for k in range(args.single_uploads)]
         report(f"beat image, 1 user, {mode}", results)
 
-        clients = [Client(args.base_url, e, args.poll, mode) for e in emails[: args.users]]
+        clients = [Client(args.base_url, e, args.poll, mode, args.upload_wait)
+                   for e in emails[: args.users]]
         runs = [("users at once", False)] + ([("at once, bursts", True)] if args.bursts else [])
         for name, bursts in runs:
             per_user = args.bursts if bursts else args.per_user

@@ -18,6 +18,9 @@
   var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
   var maxSize = form.getAttribute("data-max-size");
   var PARALLEL = 3;
+  // A picture's upload answer may wait this long for its result (services.picture_result):
+  // one request instead of two; a recording's answer comes at once, whatever this says.
+  var RESULT_WAIT_S = 5;
   var waiting = [];
   var active = 0;
 
@@ -194,13 +197,13 @@
     }
     data.append("csrfmiddlewaretoken", csrf);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    xhr.open("POST", form.action + (form.action.indexOf("?") === -1 ? "?" : "&") + "wait=" + RESULT_WAIT_S);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("X-CSRFToken", csrf);
     xhr.upload.addEventListener("progress", function (event) {
       if (event.lengthComputable) {
         row.bar.value = Math.round((100 * event.loaded) / event.total);
-        setState(row, "Uploading… " + row.bar.value + "%");
+        setState(row, row.bar.value < 100 ? "Uploading… " + row.bar.value + "%" : "Uploaded; checking it…");
       }
     });
     xhr.addEventListener("load", function () {

@@ -17,6 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.sql import UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,26 +88,35 @@ class DiagnosisQuerySet(models.QuerySet):
         return self.filter(queued | abandoned)
 
     def claim(self, pk, now=None):
-        """Take the row for one run; returns the claim token, or None if it is not claimable.
+        """Take the row for one run; returns the claim token, or None if it is not claimable."""
+        row = self.claim_row(pk, now)
+        return None if row is None else row.claim_token
+
+    def claim_row(self, pk, now=None):
+        """Take the row for one run; returns it as claimed (its ``claim_token`` set), or None
+        if it is not claimable.
 
         The conditional UPDATE is atomic in the database, so of two workers holding the same
-        message only one gets the row.
+        message only one gets the row. It returns the row it wrote (UPDATE ... RETURNING,
+        which QuerySet.update cannot do), so the worker does not read it again.
         """
         now = now or timezone.now()
-        token = uuid.uuid4()
         claimable = Q(status=Diagnosis.Status.QUEUED) | Q(
             status=Diagnosis.Status.RUNNING, lease_expires_at__lt=now
         )
-        updated = self.filter(claimable, pk=pk).update(
-            status=Diagnosis.Status.RUNNING,
-            started_at=now,
-            lease_expires_at=now + timedelta(seconds=claim_seconds()),
-            claim_token=token,
-            attempts=F("attempts") + 1,
-        )
-        if updated:
+        query = self.filter(claimable, pk=pk).query.chain(UpdateQuery)
+        query.add_update_values({
+            "status": Diagnosis.Status.RUNNING,
+            "started_at": now,
+            "lease_expires_at": now + timedelta(seconds=claim_seconds()),
+            "claim_token": uuid.uuid4(),
+            "attempts": F("attempts") + 1,
+        })
+        sql, params = query.get_compiler(self.db).as_sql()
+        row = next(iter(self.raw(f"{sql} RETURNING *", params)), None)
+        if row is not None:
             announce_state(pk, Diagnosis.Status.RUNNING)
-        return token if updated else None
+        return row
 
     def renew_lease(self, pk, token, now=None):
         """Extend the claim ``token`` holds by a lease from ``now``; False if it holds none."""

@@ -67,15 +67,13 @@ def backoff_seconds(retries):
 @shared_task(bind=True, name=services.CLASSIFY_TASK, max_retries=MAX_RETRIES)
 def classify_diagnosis(self, pk):
     try:
-        token = Diagnosis.objects.claim(pk)
+        diagnosis = Diagnosis.objects.claim_row(pk)
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
-    if token is None:
+    if diagnosis is None:
         return _not_claimed(self, pk)
 
-    diagnosis = Diagnosis.objects.filter(pk=pk).first()
-    if diagnosis is None:
-        return "skipped"  # deleted by its owner just now
+    token = diagnosis.claim_token
     if diagnosis.attempts > settings.ECG_DIAGNOSIS_MAX_ATTEMPTS:
         diagnosis.mark_failed(token, MSG_TOO_MANY_ATTEMPTS)
         return "failed"

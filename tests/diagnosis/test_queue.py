@@ -10,7 +10,8 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from diagnosis import inference, services
@@ -57,6 +58,21 @@ def test_a_row_is_claimed_once(patient):
     assert d.status == "running" and d.claim_token == token and d.attempts == 1
     expected = settings.ECG_DIAGNOSIS_LEASE_S
     assert abs((d.lease_expires_at - d.started_at).total_seconds() - expected) < 1
+
+
+def test_a_claim_returns_the_row_as_written_in_one_query(patient):
+    d = make_diagnosis(patient, status="queued", seconds_shown=1.5)
+
+    with CaptureQueriesContext(connection) as queries:
+        row = Diagnosis.objects.claim_row(d.pk)
+
+    assert len(queries.captured_queries) == 1
+    stored = Diagnosis.objects.get(pk=d.pk)
+    assert row.pk == d.pk and row.status == stored.status == "running"
+    assert row.claim_token == stored.claim_token and row.attempts == stored.attempts == 1
+    assert row.started_at == stored.started_at and row.lease_expires_at == stored.lease_expires_at
+    assert (row.owner_id, row.kind, row.seconds_shown) == (patient.pk, d.kind, 1.5)
+    assert Diagnosis.objects.claim_row(d.pk) is None
 
 
 def test_an_expired_claim_can_be_taken_over_and_the_old_holder_can_no_longer_write(patient):

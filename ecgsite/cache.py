@@ -13,6 +13,7 @@ import threading
 import time
 
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,6 +26,24 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 # per-thread cache objects of one process.
 _down_until = {}
 _lock = threading.Lock()
+
+
+class CountingDatabaseCache(DatabaseCache):
+    """Django's database cache with ``count`` (the per-person upload counters): the embedded
+    default's cache and the Redis cache's stand-in."""
+
+    def count(self, counters):
+        """Add one to each counter ``(key, timeout)``, created at 0 with its timeout when
+        missing; their new values."""
+        values = []
+        for key, timeout in counters:
+            self.add(key, 0, timeout=timeout)
+            try:
+                values.append(self.incr(key))
+            except ValueError:  # expired between add and incr
+                self.set(key, 1, timeout=timeout)
+                values.append(1)
+        return values
 
 
 class ResilientRedisCache(RedisCache):
@@ -44,15 +63,34 @@ class ResilientRedisCache(RedisCache):
         return time.monotonic() < _down_until.get(self._where, 0.0)
 
     def _call(self, name, *args, **kwargs):
+        return self._either(lambda: getattr(super(ResilientRedisCache, self), name)(
+            *args, **kwargs), lambda fallback: getattr(fallback, name)(*args, **kwargs))
+
+    def _either(self, on_redis, on_fallback):
+        """``on_redis()``, or ``on_fallback(the fallback cache)`` while Redis is down."""
         if not self._redis_down():
             try:
-                return getattr(super(), name)(*args, **kwargs)
+                return on_redis()
             except UNREACHABLE as exc:
                 with _lock:
                     _down_until[self._where] = time.monotonic() + self._retry_after
                 logger.warning("Redis cache unreachable (%s); using the %r cache for %g s",
                                exc, self._fallback, self._retry_after)
-        return getattr(caches[self._fallback], name)(*args, **kwargs)
+        return on_fallback(caches[self._fallback])
+
+    def count(self, counters):
+        """Add one to each counter ``(key, timeout)``, created at 0 with its timeout when
+        missing; their new values. On Redis in one round trip (Django's add and incr take
+        one each); while Redis is down, the fallback's ``count`` (CountingDatabaseCache)."""
+        def on_redis():
+            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, timeout in counters:
+                key = self.make_and_validate_key(key)
+                pipe.set(key, 0, nx=True, ex=timeout)  # Django stores ints as plain numbers
+                pipe.incr(key)
+            return pipe.execute()[1::2]
+
+        return self._either(on_redis, lambda fallback: fallback.count(counters))
 
     def add(self, *args, **kwargs):
         return self._call("add", *args, **kwargs)
@@ -86,3 +124,4 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear")
+

@@ -130,7 +130,7 @@ def redis_cache(location, prefix):
             "OPTIONS": {"FALLBACK": "fallback", "RETRY_AFTER_S": 30},
         },
         "fallback": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "ecgsite.cache.CountingDatabaseCache",
             "LOCATION": "ecgsite_cache",
             "KEY_PREFIX": prefix,
         },
@@ -144,7 +144,7 @@ else:
     # allauth rate limits rely on (a per-process memory cache would not limit anything).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "ecgsite.cache.CountingDatabaseCache",
             "LOCATION": "ecgsite_cache",
         }
     }

@@ -114,7 +114,7 @@ def test_the_development_default_is_embedded(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '["django.db.backends.sqlite3", "django.core.cache.backends.db.DatabaseCache", '
+        '["django.db.backends.sqlite3", "ecgsite.cache.CountingDatabaseCache", '
         '"filesystem://", true]'
     )
     for folder in ("queue", "processed", "control"):

@@ -97,6 +97,9 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
                 input_fs=input_fs,
                 seconds_shown=seconds_shown,
                 content_hash=content_hash,
+                # Written with the row, as it is sent once committed (one query fewer than
+                # writing it after sending); enqueue clears it if the broker refuses.
+                enqueued_at=None if checked.needs_rate else timezone.now(),
                 # Kept, not queued, until its owner gives the rate (give_rate).
                 status=(Diagnosis.Status.NEEDS_RATE if checked.needs_rate
                         else Diagnosis.Status.QUEUED),
@@ -109,25 +112,29 @@ def create_diagnosis(owner, checked: CheckedUpload, planned=None, input_fs=None,
             )
             pk = diagnosis.pk
             if not checked.needs_rate:
-                transaction.on_commit(lambda: enqueue(pk), robust=True)
+                transaction.on_commit(lambda: enqueue(pk, recorded=True), robust=True)
     except BaseException:
         storage.delete_quietly(saved)
         raise
     return diagnosis
 
 
-def enqueue(pk):
-    """Hand a diagnosis to the worker; False (and the row stays queued) if the broker is down."""
+def enqueue(pk, recorded=False):
+    """Hand a diagnosis to the worker and note when (``enqueued_at``); False (and the row
+    stays queued, ``enqueued_at`` empty) if the broker is down. ``recorded``: the row already
+    holds the time (create_diagnosis writes it with the row)."""
+    queued = Diagnosis.objects.filter(pk=pk, status=Diagnosis.Status.QUEUED)
     try:
         current_app.send_task(CLASSIFY_TASK, args=[pk], retry=True,
                               retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # any broker or network error: the sweep sends it later
         logger.warning("Could not send diagnosis %s to the broker; it stays queued", pk,
                        exc_info=True)
+        if recorded:
+            queued.update(enqueued_at=None)
         return False
-    Diagnosis.objects.filter(pk=pk, status=Diagnosis.Status.QUEUED).update(
-        enqueued_at=timezone.now()
-    )
+    if not recorded:
+        queued.update(enqueued_at=timezone.now())
     return True
 
 

@@ -98,3 +98,20 @@ def test_a_refused_picture_answers_at_once_with_its_message(patient_client):
     assert response.status_code == 400 and response.json()["error"]
     assert seconds < 3
     assert not Diagnosis.objects.exists()
+
+
+def test_an_upload_reads_its_owners_diagnoses_once_and_updates_nothing(patient_client, mitdb):
+    # The same upload sent just before and the pending uploads: one query. The time it was
+    # sent to the worker is written with the row, not by an UPDATE after the commit.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response, _ = post(patient_client, [upload("beat.png", real_beat_png(mitdb, "100", "N"))])
+
+    assert response.status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    reads = [q for q in sql if q.startswith("SELECT") and 'FROM "diagnosis_diagnosis"' in q]
+    assert len(reads) == 2, "\n".join(sql)  # the owner's uploads; the queue position answered
+    assert not [q for q in sql if q.startswith("UPDATE")], "\n".join(sql)
+    assert Diagnosis.objects.get().enqueued_at is not None

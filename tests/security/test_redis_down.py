@@ -62,15 +62,18 @@ def test_sign_in_stays_rate_limited_while_redis_is_down(patient, redis_down):
 
 @pytest.mark.slow
 def test_an_upload_while_redis_is_down_is_kept_and_processed_once_redis_is_back(
-        patient_client, media_root, settings, mitdb):
+        patient_client, media_root, settings, mitdb, django_capture_on_commit_callbacks):
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete("celery")
     real_caches = settings.CACHES
     with broker_url(CLOSED_PORT_BROKER):
         settings.CACHES = redis_cache(CLOSED_PORT_BROKER, "ecgsite-test")
         png = real_beat_png(mitdb, "100", "N")
-        response = post_upload(patient_client, [upload("beat.png", png)])
+        # The upload's commit hands it to the broker, which cannot be reached.
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = post_upload(patient_client, [upload("beat.png", png)])
         settings.CACHES = real_caches
+    assert len(callbacks) == 1
 
     assert response.status_code == 201, response.content
     diagnosis = Diagnosis.objects.get(pk=response.json()["id"])

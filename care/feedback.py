@@ -94,6 +94,7 @@ def _example(d, reviews, names, beats):
         "input": str(folder / main_file(names)),
         "files": [str(folder / n) for n in names],
         "input_fs": d.input_fs,
+        "seconds_shown": d.seconds_shown,
         "reviewed_label": label,
         "original_label": d.label,
         "agrees": label == d.label,

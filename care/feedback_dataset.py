@@ -23,6 +23,8 @@ Layout of an export folder::
                                         # CSV or the EDF file (relative to <out>)
       "files": ["files/42/<name>", ...],  # every uploaded file (a WFDB header and its .dat)
       "input_fs": null | 250.0,         # sampling rate given with a CSV without times
+      "seconds_shown": null | 1.2,      # time span of a picture's trace, when its owner
+                                        # gave it with the upload (the site read it so)
       "reviewed_label": "V",            # the doctors' label: a class code or "uninterpretable"
       "original_label": "N" | "",       # the model's finding ("" if the analysis failed)
       "agrees": false,                  # reviewed_label == original_label
@@ -68,8 +70,8 @@ MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 BEATS_CSV = "beats.csv"
 CSV_FIELDS = ["example_id", "kind", "input_format", "input", "files", "input_fs",
-              "reviewed_label", "original_label", "agrees", "model_version", "reviews",
-              "reviewed_at", "fs", "beat_labels"]
+              "seconds_shown", "reviewed_label", "original_label", "agrees", "model_version",
+              "reviews", "reviewed_at", "fs", "beat_labels"]
 BEAT_CSV_FIELDS = ["example_id", "sample", "time_s", "label", "original_label", "reviews"]
 
 
@@ -109,6 +111,7 @@ class FeedbackExample:
     reviewed_at: str
     fs: float | None = None
     beat_labels: tuple = ()  # BeatLabel, by sample
+    seconds_shown: float | None = None  # exports before this field have none
 
     @property
     def class_index(self):
@@ -159,6 +162,7 @@ def read_manifest(root):
             original_label=row["original_label"], agrees=bool(row["agrees"]),
             model_version=row["model_version"], reviews=int(row["reviews"]),
             reviewed_at=row["reviewed_at"], fs=row.get("fs"),
+            seconds_shown=row.get("seconds_shown"),
             beat_labels=tuple(
                 BeatLabel(sample=int(b["sample"]), time_s=b.get("time_s"), label=b["label"],
                           original_label=b["original_label"], reviews=int(b["reviews"]))
@@ -182,6 +186,8 @@ def write_manifests(root, examples, created):
             writer.writerow({**example, "files": ";".join(example["files"]),
                              "input_fs": "" if example["input_fs"] is None
                              else example["input_fs"],
+                             "seconds_shown": "" if example.get("seconds_shown") is None
+                             else example["seconds_shown"],
                              "fs": "" if example["fs"] is None else example["fs"],
                              "beat_labels": len(example["beat_labels"])})
     with open(root / BEATS_CSV, "w", newline="", encoding="utf-8") as fh:

@@ -81,6 +81,9 @@ def render_report(d, viewer=None):
         facts.insert(5, ["Analysis", d.analysis_mode.capitalize()])
     if d.leads_used:
         facts.insert(6, ["Leads analysed", f"{', '.join(d.leads_used)} ({d.analysis_mode})"])
+    span = presenters.time_span_shown(d)
+    if span:
+        facts.insert(-2, ["Time span shown", span])
     story = [
         _p(f"{settings.SITE_NAME}: ECG analysis report", s["title"]),
         _table([[_p(k, s["body"]), _p(v, s["body"])] for k, v in facts], [4 * cm, None]),

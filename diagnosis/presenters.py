@@ -162,10 +162,22 @@ def result_context(d, viewer=None):
         "has_plot": has_plot(d),
         "beat": beatview.beat_view(d) if has_plot(d) else None,
         "duration": clock(d.duration_s) if d.duration_s else None,
+        "time_span": time_span_shown(d),
         "red_flags": urgency.RED_FLAGS,
         "disclaimer": urgency.DISCLAIMER,
         "references": urgency.REFERENCES,
     }
+
+
+def time_span_shown(d):
+    """What the result page and the PDF say of the time span a picture's trace shows (None
+    for a recording): given with the upload, or judged by the reader."""
+    if d.kind != Diagnosis.Kind.IMAGE:
+        return None
+    if d.seconds_shown:
+        return (f"{round(d.seconds_shown, 3):g} s, given with the upload: the picture "
+                "was read at that time scale")
+    return "not given: the reader judged the time scale from the beat's shape"
 
 
 def history_row(d, marks=(), reading=None):

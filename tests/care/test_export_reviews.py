@@ -129,3 +129,20 @@ def test_the_help_describes_the_layout(capsys):
         call_command("export_reviews", "--help")
     text = capsys.readouterr().out
     assert "manifest.json" in text and "files/<id>/" in text and "read_manifest" in text
+
+
+def test_a_pictures_time_span_given_with_the_upload_goes_into_the_export(patient, doctor,
+                                                                          tmp_path):
+    given = make_diagnosis(patient, kind="image", label="N", seconds_shown=1.25)
+    judged = make_diagnosis(patient, kind="image", label="N")
+    add_review(given, doctor, "A")
+    add_review(judged, doctor, "V")
+    out = tmp_path / "feedback"
+
+    call_command("export_reviews", "--out", str(out))
+
+    examples = {e.example_id: e for e in read_manifest(out)}
+    assert examples[given.pk].seconds_shown == 1.25
+    assert examples[judged.pk].seconds_shown is None
+    rows = {int(r["example_id"]): r for r in csv.DictReader(open(out / "manifest.csv"))}
+    assert (rows[given.pk]["seconds_shown"], rows[judged.pk]["seconds_shown"]) == ("1.25", "")

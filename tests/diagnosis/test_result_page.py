@@ -171,6 +171,22 @@ def test_the_pdf_of_an_image_result_contains_the_image(patient_client, patient):
     assert "Uploaded image" in pdf_text(response.content)
 
 
+def test_the_pdf_says_the_time_span_of_a_picture_as_the_page_does(patient_client, patient):
+    given = make_diagnosis(patient, kind="image", label="N", seconds_shown=1.25)
+    judged = make_diagnosis(patient, kind="image", label="N")
+    recording = make_diagnosis(patient, kind="signal", label="N")
+
+    def both(d):
+        page = patient_client.get(d.get_absolute_url()).content.decode()
+        return page, pdf_text(patient_client.get(f"/diagnosis/{d.pk}/report.pdf").content)
+
+    for d, said in ((given, "1.25 s, given with the upload"), (judged, "not given: the reader")):
+        page, pdf = both(d)
+        assert said in page and said in pdf and "Time span shown" in pdf
+    page, pdf = both(recording)
+    assert "Time span shown" not in page and "Time span shown" not in pdf
+
+
 def test_there_is_no_report_before_the_analysis_finished(patient_client, patient):
     d = make_diagnosis(patient, status="running")
     assert patient_client.get(f"/diagnosis/{d.pk}/report.pdf").status_code == 404

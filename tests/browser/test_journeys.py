@@ -82,7 +82,7 @@ def test_sign_up_with_the_code_from_the_email_and_be_signed_in(pages):
     pages.shot(page, "signed-in")
 
 
-def test_a_dropped_beat_picture_goes_from_queued_to_done_with_article_history_and_pdf(
+def test_a_dropped_beat_picture_comes_back_done_with_article_history_and_pdf(
         pages, mitdb, tmp_path):
     call_command("sync_articles", verbosity=0)  # the data migration's articles were flushed
     make_user("patient@example.com")
@@ -96,7 +96,8 @@ def test_a_dropped_beat_picture_goes_from_queued_to_done_with_article_history_an
     pages.shot(page, "upload-done")
 
     assert any(s.startswith("beat.png") or "beat.png" in s for s in states), states
-    assert any("Waiting in the queue" in s for s in states), states
+    # The upload's answer carries the picture's result (upload?wait=5): checked, then done.
+    assert any("Uploaded; checking it" in s for s in states), states
     assert "Done:" in states[-1], states
     diagnosis = Diagnosis.objects.get()
     assert diagnosis.status == "done"

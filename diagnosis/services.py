@@ -285,8 +285,7 @@ def picture_result(diagnosis, wait):
     diagnosis as it was if it was deleted meanwhile (its status then answers 404)."""
     if diagnosis.kind != Diagnosis.Kind.IMAGE or not wait:
         return diagnosis
-    waiting = ",".join((Diagnosis.Status.QUEUED, Diagnosis.Status.RUNNING))
-    return status_after(diagnosis, waiting, wait) or diagnosis
+    return status_after(diagnosis, ",".join(PENDING), wait) or diagnosis
 
 
 def status_after(diagnosis, since, wait):

@@ -18,7 +18,12 @@ refuses a model on its own training split). Unscored beats (``beatlabels``) are 
   (``beatlabels.record_facts``); premature atrial / ventricular beats present (at least one,
   and at least two beats called A / V) against the diagnosis.
 
+With ``--ensemble DIR [DIR ...]`` (each DIR holding cvK runs, e.g. one per training seed) the
+CV figures are those of the ensemble: for each fold and mode, the mean of the models' class
+probabilities, then scored as one model's.
+
     python -m ml.reports.cv --runs runs/leadnet --json runs/leadnet/cv.json
+    python -m ml.reports.cv --ensemble runs/ens/s1 runs/ens/s2 runs/ens/s3 --folds 0 1 --what cv
 """
 import argparse
 import json
@@ -114,6 +119,19 @@ def predictions(run, beats, test_keys, modes=MODES):
     return out
 
 
+def ensemble_predictions(runs, beats, test_keys, modes=MODES):
+    """``predictions`` of several runs of one fold, their probabilities averaged per mode (each
+    run checked unseen); one run gives exactly that run's ``predictions``."""
+    parts = [predictions(run, beats, test_keys, modes) for run in runs]
+    for p in parts[1:]:
+        assert np.array_equal(p["index"], parts[0]["index"])
+    out = {"index": parts[0]["index"]}
+    for mode in modes:
+        out[mode] = np.mean([p[mode] for p in parts], axis=0) if len(parts) > 1 \
+            else parts[0][mode]
+    return out
+
+
 def class_scores(true, pred, patients):
     """Per class: F1, precision, recall with the beats and patients of the class; macro-F1 over
     the classes with test beats."""
@@ -194,11 +212,14 @@ def record_figures(beats, idx, probs):
 
 
 def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS)):
-    """Pooled CV figures and record-level figures from runs/<cvK> models."""
+    """Pooled CV figures and record-level figures from runs/<cvK> models; ``runs`` a list of
+    folders: the ensemble of their runs/<cvK> models (probabilities averaged)."""
+    ensemble = [Path(r) for r in runs] if isinstance(runs, (list, tuple)) else [Path(runs)]
     parts = []
     for k in fold_numbers:
         _train, test = leadnet.split_keys(f"cv{k}", beats)
-        parts.append(predictions(Path(runs) / f"cv{k}", beats, test, (*MODES, EVERY)))
+        parts.append(ensemble_predictions([r / f"cv{k}" for r in ensemble], beats, test,
+                                          (*MODES, EVERY)))
     idx = np.concatenate([p["index"] for p in parts])
     probs = {m: np.concatenate([p[m] for p in parts]) for m in (*MODES, EVERY)}
     main = {m: probs[m] for m in MODES}
@@ -245,6 +266,9 @@ def format_modes(block, title):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", default=str(sources.REPO_ROOT / "runs" / "leadnet"))
+    p.add_argument("--ensemble", nargs="+", default=None, metavar="DIR",
+                   help="score the ensemble of these folders' cvK models (mean probabilities) "
+                        "for the CV figures instead of --runs (held-out splits still from --runs)")
     p.add_argument("--json", default=None, help="write the figures here")
     p.add_argument("--what", nargs="+", default=["cv", "unseen-ptbxl", "ds1-ds2"])
     p.add_argument("--folds", type=int, nargs="+", default=list(range(folds.N_FOLDS)),
@@ -257,8 +281,10 @@ def main(argv=None):
     runs = Path(args.runs)
     result = {}
     if "cv" in args.what:
-        result["cv"] = cross_validation(beats, runs, args.folds)
+        result["cv"] = cross_validation(beats, args.ensemble or runs, args.folds)
         result["cv"]["folds"] = args.folds
+        if args.ensemble:
+            result["cv"]["ensemble"] = args.ensemble
         print(format_modes(result["cv"], f"CV folds {args.folds} (pooled)"), flush=True)
         for mode, r in result["cv"]["records"].items():
             print(f"  records, {mode}: " + "; ".join(

@@ -123,8 +123,8 @@ def ensemble_predictions(runs, beats, test_keys, modes=MODES):
     """``predictions`` of several runs of one fold, their probabilities averaged per mode (each
     run checked unseen); one run gives exactly that run's ``predictions``."""
     parts = [predictions(run, beats, test_keys, modes) for run in runs]
-    for p in parts[1:]:
-        assert np.array_equal(p["index"], parts[0]["index"])
+    if any(not np.array_equal(p["index"], parts[0]["index"]) for p in parts[1:]):
+        raise ValueError(f"the runs {runs} were not scored on the same beats")
     out = {"index": parts[0]["index"]}
     for mode in modes:
         out[mode] = np.mean([p[mode] for p in parts], axis=0) if len(parts) > 1 \

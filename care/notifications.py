@@ -17,9 +17,9 @@ def tell_doctors_of_new_result(sender, diagnosis, **kwargs):
     doctors = get_user_model().objects.filter(
         pk__in=Share.objects.active().filter(patient_id=diagnosis.owner_id)
         .values("doctor_id"))
+    link = notifications.site_url(reverse("doctors:review", args=[diagnosis.pk]))
     for doctor in doctors:
         if doctor.is_verified_doctor:
-            link = notifications.site_url(reverse("doctors:review", args=[diagnosis.pk]))
             notifications.notify(doctor, notifications.PATIENT_RESULTS, "care/email/new_result",
                                  {"link": link})
 

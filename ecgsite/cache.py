@@ -124,4 +124,3 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear")
-

@@ -125,11 +125,8 @@ def ensemble_predictions(runs, beats, test_keys, modes=MODES):
     parts = [predictions(run, beats, test_keys, modes) for run in runs]
     if any(not np.array_equal(p["index"], parts[0]["index"]) for p in parts[1:]):
         raise ValueError(f"the runs {runs} were not scored on the same beats")
-    out = {"index": parts[0]["index"]}
-    for mode in modes:
-        out[mode] = np.mean([p[mode] for p in parts], axis=0) if len(parts) > 1 \
-            else parts[0][mode]
-    return out
+    return {"index": parts[0]["index"],
+            **{mode: np.mean([p[mode] for p in parts], axis=0) for mode in modes}}
 
 
 def class_scores(true, pred, patients):

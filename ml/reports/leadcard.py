@@ -66,6 +66,11 @@ def build(model_dir, cv, speed_figures=None):
                         "(meta.json lists the records and patients). Its figures are the "
                         "cross-validation estimate of the same recipe: five models, each "
                         "trained on four folds of patients and tested on the fifth.")
+    if meta.get("members"):
+        training["note"] += (f" It is a seed ensemble: {len(meta['members'])} leadnet models "
+                             "trained the same way with different seeds, whose class "
+                             "probabilities are averaged (ml.training.ensemble); each "
+                             "cross-validation model is the same ensemble.")
     evaluations = {"cv": cv["cv"]}
     for key in ("unseen_database", "ds1_ds2"):
         if key in cv:
@@ -170,6 +175,13 @@ def spectral_section(doc, shipped_input):
     return out + ["", verdict, ""]
 
 
+def _seed_words(seed):
+    """"seed 1" for one model, "seeds 1, 2, 3 (one model each)" for a seed ensemble."""
+    if isinstance(seed, list):
+        return f"seeds {', '.join(map(str, seed))} (one model each)"
+    return f"seed {seed}"
+
+
 def markdown(card, spectral=None):
     ev = card["evaluations"]
     t = card["training"]
@@ -186,7 +198,7 @@ def markdown(card, spectral=None):
         "## Training",
         "",
         f"{t['note']} Records: {t['records']}, patients: {t['patients']}, steps: "
-        f"{t['steps']} of {t['batch']} beats, seed {t['seed']}, beat table "
+        f"{t['steps']} of {t['batch']} beats, {_seed_words(t['seed'])}, beat table "
         f"`{t['beat_table']}`.",
         "",
         "## Cross-validation (patients the model never saw)",

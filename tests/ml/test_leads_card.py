@@ -61,3 +61,23 @@ def test_the_card_markdown_is_written_from_the_json(card):
 
     assert (DEFAULT_LEADS_DIR / "card.md").read_text() == leadcard.markdown(
         card, leadcard.load_spectral(DEFAULT_LEADS_DIR))
+
+
+def test_the_card_names_the_seeds_of_the_shipped_model(card):
+    from ml.reports import leadcard
+
+    meta = json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text())
+    assert card["training"]["seed"] == meta["seed"]
+    md = leadcard.markdown(card)
+    if meta.get("members"):  # a seed ensemble (ml.training.ensemble)
+        assert "seed ensemble" in card["training"]["note"]
+        assert f"seeds {', '.join(map(str, meta['seed']))} (one model each)" in md
+    else:
+        assert f"seed {meta['seed']}," in md
+
+
+def test_seed_words_say_one_seed_or_the_ensembles_seeds():
+    from ml.reports.leadcard import _seed_words
+
+    assert _seed_words(7) == "seed 7"
+    assert _seed_words([7, 8, 9]) == "seeds 7, 8, 9 (one model each)"

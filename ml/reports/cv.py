@@ -24,6 +24,7 @@ probabilities, then scored as one model's.
 
     python -m ml.reports.cv --runs runs/leadnet --json runs/leadnet/cv.json
     python -m ml.reports.cv --ensemble runs/ens/s1 runs/ens/s2 runs/ens/s3 --folds 0 1 --what cv
+    python -m ml.reports.cv --runs runs/leadnet --what cv --per-record L R   # who carries L, R
 """
 import argparse
 import json
@@ -208,9 +209,27 @@ def record_figures(beats, idx, probs):
     return out
 
 
-def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS)):
+def called_per_record(beats, idx, probs, codes):
+    """For each record with beats of a class in ``codes``: what those beats were called
+    (counts of the most probable class). Beat-level F1 of a rare class is decided by a few
+    patients with thousands of beats each; this shows which patients, and as what."""
+    pred = probs.argmax(1)
+    labels = beats.labels[idx]
+    records = beats.keys[beats.record[idx]]
+    out = []
+    for code in codes:
+        mine = labels == CLASS_INDEX[code]
+        for key in sorted(set(records[mine])):
+            called = np.bincount(pred[mine & (records == key)], minlength=len(CLASS_CODES))
+            out.append({"record": str(key), "true": code, "beats": int(called.sum()),
+                        "called": {CLASS_CODES[j]: int(n) for j, n in enumerate(called) if n}})
+    return out
+
+
+def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=()):
     """Pooled CV figures and record-level figures from runs/<cvK> models; ``runs`` a list of
-    folders: the ensemble of their runs/<cvK> models (probabilities averaged)."""
+    folders: the ensemble of their runs/<cvK> models (probabilities averaged). With
+    ``per_record`` class codes, also ``called_per_record`` of those classes per mode."""
     ensemble = [Path(r) for r in runs] if isinstance(runs, (list, tuple)) else [Path(runs)]
     parts = []
     for k in fold_numbers:
@@ -220,14 +239,18 @@ def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS)):
     idx = np.concatenate([p["index"] for p in parts])
     probs = {m: np.concatenate([p[m] for p in parts]) for m in (*MODES, EVERY)}
     main = {m: probs[m] for m in MODES}
-    return {"modes": score(beats, idx, main, SPLIT_WORDS["cv"]),
-            "every_lead": score(beats, idx, {EVERY: probs[EVERY]}, SPLIT_WORDS["cv"])[EVERY],
-            "records": record_figures(beats, idx, main),
-            "by_database": {db: score(beats, idx, probs, SPLIT_WORDS["cv"], [db])
-                            for db in sources.DATABASES},
-            "by_fold": {k: score(beats, p["index"], {m: p[m] for m in MODES},
-                                 SPLIT_WORDS["cv"])
-                        for k, p in zip(fold_numbers, parts, strict=True)}}
+    out = {"modes": score(beats, idx, main, SPLIT_WORDS["cv"]),
+           "every_lead": score(beats, idx, {EVERY: probs[EVERY]}, SPLIT_WORDS["cv"])[EVERY],
+           "records": record_figures(beats, idx, main),
+           "by_database": {db: score(beats, idx, probs, SPLIT_WORDS["cv"], [db])
+                           for db in sources.DATABASES},
+           "by_fold": {k: score(beats, p["index"], {m: p[m] for m in MODES},
+                                SPLIT_WORDS["cv"])
+                       for k, p in zip(fold_numbers, parts, strict=True)}}
+    if per_record:
+        out["by_record"] = {m: called_per_record(beats, idx, probs[m], per_record)
+                            for m in (*MODES, EVERY)}
+    return out
 
 
 def held_out(beats, run, split, modes=MODES, leave_out_seen=False):
@@ -271,6 +294,9 @@ def main(argv=None):
     p.add_argument("--folds", type=int, nargs="+", default=list(range(folds.N_FOLDS)),
                    help="the CV folds to pool (all five for the card)")
     p.add_argument("--cache", default=None)
+    p.add_argument("--per-record", nargs="+", default=(), metavar="CLASS",
+                   choices=CLASS_CODES, help="also say, per record, what the CV called its beats "
+                   "of these classes (e.g. L R)")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     t0 = time.perf_counter()
@@ -278,7 +304,8 @@ def main(argv=None):
     runs = Path(args.runs)
     result = {}
     if "cv" in args.what:
-        result["cv"] = cross_validation(beats, args.ensemble or runs, args.folds)
+        result["cv"] = cross_validation(beats, args.ensemble or runs, args.folds,
+                                        args.per_record)
         result["cv"]["folds"] = args.folds
         if args.ensemble:
             result["cv"]["ensemble"] = args.ensemble
@@ -287,6 +314,10 @@ def main(argv=None):
             print(f"  records, {mode}: " + "; ".join(
                 f"{k} sens {v['sensitivity']} spec {v['specificity']} "
                 f"({v['positive_records']}+/{v['negative_records']}-)" for k, v in r.items()))
+        for mode, rows in result["cv"].get("by_record", {}).items():
+            for row in rows:
+                print(f"  {mode}: {row['record']} {row['true']} beats {row['beats']} called "
+                      + ", ".join(f"{c} {n}" for c, n in row["called"].items()))
     if "unseen-ptbxl" in args.what and (runs / "unseen-ptbxl" / "meta.json").exists():
         result["unseen_database"] = held_out(beats, runs / "unseen-ptbxl", "unseen-ptbxl")
         print(format_modes(result["unseen_database"], "unseen database: PTB-XL"), flush=True)

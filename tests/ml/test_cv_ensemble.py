@@ -52,7 +52,12 @@ def test_the_cli_scores_the_ensemble_and_names_its_folders(runs, tmp_path, monke
     monkeypatch.setattr(cv.leadnet, "load_beats", lambda cache=None: beats)
     out = tmp_path / "ens.json"
     cv.main(["--ensemble", str(folder / "s1"), str(folder / "s2"), "--folds", "0",
-             "--what", "cv", "--json", str(out)])
+             "--what", "cv", "--json", str(out), "--per-record", "R"])
     doc = json.loads(out.read_text())
     assert doc["cv"]["ensemble"] == [str(folder / "s1"), str(folder / "s2")]
     assert doc["cv"]["modes"][cv.ONE]["beats"] > 10
+    # ludb/10 (complete RBBB) is the one R record of these in fold 0: its beats are all counted.
+    r = doc["cv"]["modes"][cv.ONE]["per_class"]["R"]
+    assert [row["record"] for row in doc["cv"]["by_record"][cv.ONE]] == ["ludb/10"]
+    assert doc["cv"]["by_record"][cv.ONE][0]["beats"] == r["beats"]
+    assert sum(doc["cv"]["by_record"][cv.ONE][0]["called"].values()) == r["beats"]

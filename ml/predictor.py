@@ -160,6 +160,7 @@ class Predictor:
                              f"recordings reading the {self.leads_input} input need a "
                              f"{spectral.ARCHITECTURE[self.leads_input]} model (python -m "
                              "ml.training.leadnet)")
+        self.leads_decision_weights = decision.weights_of(self.leads_meta)
         self.leads_version = model_version(self.leads_dir)
         self.leads_card = load_card(self.leads_dir)
         self.meta = _meta(self.model_dir)
@@ -195,7 +196,9 @@ class Predictor:
 
     def classify_beats(self, inputs):
         """Class probabilities (n, classes) of recording beats from leadnet's inputs
-        (``ml.beatinput``), turned into the input the model reads (``ml.spectral``)."""
+        (``ml.beatinput``), turned into the input the model reads (``ml.spectral``). They
+        carry the recordings model's decision weights (ml.decision), as ``classify_ink``'s
+        carry the picture model's."""
         inputs = spectral.model_inputs(inputs, self.leads_input)
         n_all = len(inputs["mask"])
         out = []
@@ -209,7 +212,7 @@ class Predictor:
             out.append(self._leads_call(x).numpy()[:n])
         if not out:
             return np.zeros((0, len(CLASS_CODES)), np.float32)
-        return np.concatenate(out)
+        return decision.apply(np.concatenate(out), self.leads_decision_weights)
 
     def classify_ink(self, ink, context, template=None):
         """Class probabilities (n, classes) of beats drawn as ``ink`` (n, H, W) with their

@@ -36,10 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from ml import beatinput, spectral
+from ml.decision import apply
 from ml.leads import II
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.summary import finding
-from ml.training import beatlabels, folds, leadnet, sources
+from ml.training import beatlabels, decision, folds, leadnet, sources
 
 SEVERAL, ONE, EVERY = "several leads", "one lead", "every lead"
 MODES = (SEVERAL, ONE)
@@ -53,6 +54,16 @@ SPLIT_WORDS = {
     "ds1-ds2": "trained on MIT-BIH DS1 and 18 vfdb records; tested on DS2 and vfdb VF patients "
                "418 424 429 609 (de Chazal 2004), lead II",
 }
+
+DECISION_WORDS = (
+    "decision step (ml.training.decision): each class probability times the class's share of "
+    "the fold model's training beats to the power tau, renormalised; tau (0, 0.1, ..., 1) "
+    "chosen for each fold on the other four folds' held-out beats (best mean over the two "
+    "modes of the pooled macro-F1), never on the fold's own beats")
+HELD_OUT_DECISION_WORDS = (
+    "decision step with the tau chosen on the CV folds' held-out beats of this split's "
+    "training records only (the CV models that scored them were trained on some of this "
+    "split's test patients)")
 
 
 class SeenPatients(ValueError):
@@ -226,16 +237,58 @@ def called_per_record(beats, idx, probs, codes):
     return out
 
 
-def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=()):
-    """Pooled CV figures and record-level figures from runs/<cvK> models; ``runs`` a list of
-    folders: the ensemble of their runs/<cvK> models (probabilities averaged). With
-    ``per_record`` class codes, also ``called_per_record`` of those classes per mode."""
+def cv_parts(beats, runs, fold_numbers=range(folds.N_FOLDS)):
+    """Per fold: the held-out beats' probabilities in every mode (``ensemble_predictions`` of
+    the runs/<cvK> models of each folder in ``runs``) and the fold model's training-beat
+    counts per class (its meta.json ``train_beats``, the same for every seed of a split)."""
     ensemble = [Path(r) for r in runs] if isinstance(runs, (list, tuple)) else [Path(runs)]
     parts = []
     for k in fold_numbers:
         _train, test = leadnet.split_keys(f"cv{k}", beats)
-        parts.append(ensemble_predictions([r / f"cv{k}" for r in ensemble], beats, test,
-                                          (*MODES, EVERY)))
+        members = [r / f"cv{k}" for r in ensemble]
+        part = ensemble_predictions(members, beats, test, (*MODES, EVERY))
+        part["train_counts"] = json.loads((members[0] / "meta.json").read_text())["train_beats"]
+        parts.append(part)
+    return parts
+
+
+def choose_tau(beats, parts, records=None):
+    """``decision.cross_fitted`` on the CV folds' held-out beats (labelled ones, of
+    ``records`` only when given), the two product modes as the views."""
+    triples = []
+    for p in parts:
+        labels = beats.labels[p["index"]]
+        keep = labels >= 0
+        if records is not None:
+            keep &= np.isin(beats.keys[beats.record[p["index"]]], list(records))
+        triples.append((labels[keep], [p[m][keep] for m in MODES], p["train_counts"]))
+    return decision.cross_fitted(triples)
+
+
+def _decided(probs, train_counts, tau):
+    return {m: apply(p, decision.prior_weights(train_counts, tau)) for m, p in probs.items()}
+
+
+def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=(),
+                     decide=False, parts=None):
+    """Pooled CV figures and record-level figures from runs/<cvK> models; ``runs`` a list of
+    folders: the ensemble of their runs/<cvK> models (probabilities averaged). With
+    ``per_record`` class codes, also ``called_per_record`` of those classes per mode. With
+    ``decide``, each fold's probabilities carry the decision step (``ml.training.decision``)
+    with the tau chosen on the other folds (``choose_tau``), and ``decision`` says which."""
+    parts = parts if parts is not None else cv_parts(beats, runs, fold_numbers)
+    decided = None
+    if decide:
+        per_fold, (tau_all, table_all) = choose_tau(beats, parts)
+        parts = [{"index": p["index"], "train_counts": p["train_counts"],
+                  **_decided({m: p[m] for m in (*MODES, EVERY)}, p["train_counts"], tau)}
+                 for p, (tau, _table) in zip(parts, per_fold, strict=True)]
+        decided = {"method": DECISION_WORDS,
+                   "tau_by_fold": {k: tau for k, (tau, _t) in zip(fold_numbers, per_fold,
+                                                                strict=True)},
+                   "tau_every_fold": tau_all,
+                   "macro_f1_by_tau_every_fold": {str(t): [round(v, 4) for v in s]
+                                                  for t, s in table_all.items()}}
     idx = np.concatenate([p["index"] for p in parts])
     probs = {m: np.concatenate([p[m] for p in parts]) for m in (*MODES, EVERY)}
     main = {m: probs[m] for m in MODES}
@@ -247,16 +300,19 @@ def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=
            "by_fold": {k: score(beats, p["index"], {m: p[m] for m in MODES},
                                 SPLIT_WORDS["cv"])
                        for k, p in zip(fold_numbers, parts, strict=True)}}
+    if decided:
+        out["decision"] = decided
     if per_record:
         out["by_record"] = {m: called_per_record(beats, idx, probs[m], per_record)
                             for m in (*MODES, EVERY)}
     return out
 
 
-def held_out(beats, run, split, modes=MODES, leave_out_seen=False):
+def held_out(beats, run, split, modes=MODES, leave_out_seen=False, tau=None):
     """Figures of the model in ``run`` on the test side of ``split``. With ``leave_out_seen``
     the test records of patients the model was trained on are left out (and listed), for
-    splits that are not patient-disjoint (ds1-ds2: mitdb 201 and 202 are one patient)."""
+    splits that are not patient-disjoint (ds1-ds2: mitdb 201 and 202 are one patient). With
+    ``tau`` the probabilities carry the decision step with the model's training shares."""
     _train, test = leadnet.split_keys(split, beats)
     left_out = []
     if leave_out_seen:
@@ -265,10 +321,16 @@ def held_out(beats, run, split, modes=MODES, leave_out_seen=False):
         left_out = [k for k in test if patient_of[k] in trained]
         test = [k for k in test if k not in left_out]
     p = predictions(run, beats, test, modes)
+    probs = {m: p[m] for m in modes}
+    if tau is not None:
+        counts = json.loads((Path(run) / "meta.json").read_text())["train_beats"]
+        probs = _decided(probs, counts, tau)
     words = SPLIT_WORDS[split] + (f"; left out as seen in training: {', '.join(left_out)}"
                                   if left_out else "")
-    return {"modes": score(beats, p["index"], {m: p[m] for m in modes}, words),
-            "left_out": left_out}
+    out = {"modes": score(beats, p["index"], probs, words), "left_out": left_out}
+    if tau is not None:
+        out["decision"] = {"tau": tau, "method": HELD_OUT_DECISION_WORDS}
+    return out
 
 
 def format_modes(block, title):
@@ -297,19 +359,35 @@ def main(argv=None):
     p.add_argument("--per-record", nargs="+", default=(), metavar="CLASS",
                    choices=CLASS_CODES, help="also say, per record, what the CV called its beats "
                    "of these classes (e.g. L R)")
+    p.add_argument("--decision", action="store_true",
+                   help="score with the decision step, tau chosen by cross-fitting over the CV "
+                        "folds (the CV figures are then those of the shipped procedure); the "
+                        "argmax figures of the same models are kept beside them")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     t0 = time.perf_counter()
     beats = leadnet.load_beats(args.cache)
     runs = Path(args.runs)
     result = {}
+    held = [w for w in ("unseen-ptbxl", "ds1-ds2")
+            if w in args.what and (runs / w / "meta.json").exists()]
+    parts = None
+    if "cv" in args.what or (args.decision and held):
+        parts = cv_parts(beats, args.ensemble or runs, args.folds)
     if "cv" in args.what:
         result["cv"] = cross_validation(beats, args.ensemble or runs, args.folds,
-                                        args.per_record)
+                                        args.per_record, args.decision, parts)
         result["cv"]["folds"] = args.folds
         if args.ensemble:
             result["cv"]["ensemble"] = args.ensemble
-        print(format_modes(result["cv"], f"CV folds {args.folds} (pooled)"), flush=True)
+        if args.decision:
+            # The same models by argmax, for the comparison the decision step must win.
+            result["cv_argmax"] = cross_validation(beats, None, args.folds, parts=parts)
+            print(format_modes(result["cv_argmax"], f"CV folds {args.folds}, argmax"))
+            d = result["cv"]["decision"]
+            print(f"  tau by fold {d['tau_by_fold']}; on every fold {d['tau_every_fold']}")
+        print(format_modes(result["cv"], f"CV folds {args.folds} (pooled)"
+                           + (", decision step" if args.decision else "")), flush=True)
         for mode, r in result["cv"]["records"].items():
             print(f"  records, {mode}: " + "; ".join(
                 f"{k} sens {v['sensitivity']} spec {v['specificity']} "
@@ -318,13 +396,19 @@ def main(argv=None):
             for row in rows:
                 print(f"  {mode}: {row['record']} {row['true']} beats {row['beats']} called "
                       + ", ".join(f"{c} {n}" for c, n in row["called"].items()))
-    if "unseen-ptbxl" in args.what and (runs / "unseen-ptbxl" / "meta.json").exists():
-        result["unseen_database"] = held_out(beats, runs / "unseen-ptbxl", "unseen-ptbxl")
-        print(format_modes(result["unseen_database"], "unseen database: PTB-XL"), flush=True)
-    if "ds1-ds2" in args.what and (runs / "ds1-ds2" / "meta.json").exists():
-        result["ds1_ds2"] = held_out(beats, runs / "ds1-ds2", "ds1-ds2", (ONE,),
-                                     leave_out_seen=True)
-        print(format_modes(result["ds1_ds2"], "DS1 -> DS2, lead II"), flush=True)
+    for split, key, title in (("unseen-ptbxl", "unseen_database", "unseen database: PTB-XL"),
+                              ("ds1-ds2", "ds1_ds2", "DS1 -> DS2, lead II")):
+        if split not in held:
+            continue
+        options = {"modes": (ONE,), "leave_out_seen": True} if split == "ds1-ds2" else {}
+        tau = None
+        if args.decision:
+            result[key + "_argmax"] = held_out(beats, runs / split, split, **options)
+            trained, _test = leadnet.split_keys(split, beats)
+            _per_fold, (tau, _table) = choose_tau(beats, parts, trained)
+        result[key] = held_out(beats, runs / split, split, tau=tau, **options)
+        print(format_modes(result[key], title + (f", decision step tau {tau}"
+                                                 if args.decision else "")), flush=True)
     result["seconds"] = round(time.perf_counter() - t0, 1)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -96,3 +96,56 @@ def test_the_predictor_reports_the_reweighted_probabilities_under_its_own_versio
     got = with_weights.classify_ink(ink, segment.no_rhythm(3))
     expected = decision.apply(raw, choice.prior_weights(COUNTS, 1.0))
     assert got == pytest.approx(expected, abs=1e-5)
+
+
+def _fold(rng, n_normal, counts=COUNTS):
+    labels = np.repeat(np.arange(6), [n_normal, 30, 30, 20, 25, 10])
+    return labels, [_balanced_network_outputs(labels, rng)], counts
+
+
+def test_cross_fitting_chooses_each_folds_tau_on_the_other_folds_only():
+    """The recordings model has no validation fold: the tau that scores CV fold k is chosen on
+    the other folds' held-out beats, so fold k's own labels cannot pick it."""
+    rng = np.random.default_rng(1)
+    folds = [_fold(rng, 900) for _ in range(3)]
+    per_fold, (tau_all, table_all) = choice.cross_fitted(folds)
+    assert len(per_fold) == 3 and tau_all > 0
+    assert len(table_all) == len(choice.TAUS)
+    # Fold 0's tau is the one `choose` gives on folds 1 and 2 pooled (same training shares).
+    pooled = choice.choose(np.concatenate([folds[1][0], folds[2][0]]),
+                           [np.concatenate([folds[1][1][0], folds[2][1][0]])], COUNTS)
+    assert per_fold[0][0] == pooled["tau"]
+    # A fold 0 that any correction harms (the network is right on it, by a thin margin)
+    # changes the others' choices and the every-fold one, never its own.
+    labels = np.repeat(np.arange(6), 20)
+    right = (labels, [np.eye(6, dtype=np.float32)[labels] * 0.05 + 0.95 / 6], COUNTS)
+    again, (every, _table) = choice.cross_fitted([right, *folds[1:]])
+    assert again[0][0] == per_fold[0][0] > 0
+    assert again[1][0] == again[2][0] == every == 0.0
+
+
+def test_each_fold_is_weighted_with_its_own_models_training_shares():
+    """A fold whose model trained on equal class shares gets weights of 1 whatever tau is."""
+    rng = np.random.default_rng(2)
+    uniform = {c: 100 for c in CLASS_CODES}
+    labels, views, _counts = _fold(rng, 900)
+    alone = choice.cross_fitted([(labels, views, uniform), (labels, views, uniform)])
+    assert [tau for tau, _table in alone[0]] == [0.0, 0.0]  # nothing to gain: the smaller tau
+    mixed, _every = choice.cross_fitted([(labels, views, uniform), (labels, views, COUNTS)])
+    assert mixed[0][0] > 0  # fold 0 is scored with a tau chosen on fold 1's model's shares
+
+
+def test_a_cross_fitted_tau_is_stored_with_the_models_own_shares(tmp_path):
+    """``python -m ml.training.decision --model DIR --cv CV.json`` stores the tau that
+    ``ml.reports.cv --decision`` chose on every fold, with DIR's own training shares."""
+    (tmp_path / "meta.json").write_text(json.dumps({"arch": "leadnet", "train_beats": COUNTS}))
+    cv_json = tmp_path / "cv.json"
+    cv_json.write_text(json.dumps({"cv": {"decision": {
+        "tau_every_fold": 0.6, "macro_f1_by_tau_every_fold": {"0.0": [0.5, 0.4],
+                                                              "0.6": [0.6, 0.5]}}}}))
+    choice.main(["--model", str(tmp_path), "--cv", str(cv_json)])
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    assert meta["decision"]["tau"] == 0.6
+    np.testing.assert_allclose(decision.weights_of(meta), choice.prior_weights(COUNTS, 0.6),
+                               rtol=1e-5)
+    assert "CV folds" in meta["decision"]["chosen_on"]

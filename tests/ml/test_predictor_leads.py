@@ -133,3 +133,31 @@ def test_a_spectral_recordings_model_is_fed_the_spectral_image_its_meta_names(da
 
 def test_the_shipped_recordings_model_reads_the_time_domain_beat(predictor):
     assert predictor.leads_input == "time"
+
+
+def test_the_recordings_models_decision_weights_are_applied_under_their_own_version(tmp_path):
+    """A decision step in the recordings model's meta.json (``ml.training.decision``) changes
+    every probability the Predictor reports for a recording, and the model's version."""
+    import shutil
+
+    from ml import Predictor, beatinput, decision, leads
+
+    meta = json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text())
+    meta.pop("decision", None)
+    weights = dict(zip(CLASS_CODES, (1.0, 0.5, 0.5, 0.05, 0.2, 0.1), strict=True))
+    folders = {}
+    for name, extra in (("plain", {}), ("decided", {"decision": {"tau": 1.0,
+                                                                  "weights": weights}})):
+        folders[name] = tmp_path / name
+        folders[name].mkdir()
+        shutil.copyfile(DEFAULT_LEADS_DIR / "model.keras", folders[name] / "model.keras")
+        (folders[name] / "meta.json").write_text(json.dumps({**meta, **extra}))
+    plain, decided = (Predictor(leads_dir=folders[n]) for n in ("plain", "decided"))
+    assert plain.leads_version != decided.leads_version
+    rng = np.random.default_rng(3)
+    w = rng.normal(0, 0.3, (40, leads.N_SLOTS, beatinput.WINDOW)).astype(np.float32)
+    x = beatinput.model_inputs(w, w * 0.8, np.ones((40, leads.N_SLOTS)), rng.normal(size=(40, 6)))
+    raw = plain.classify_beats(x)
+    expected = decision.apply(raw, np.array(list(weights.values()), np.float32))
+    np.testing.assert_allclose(decided.classify_beats(x), expected, atol=1e-5)
+    assert not np.allclose(raw, expected, atol=1e-3)

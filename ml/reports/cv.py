@@ -25,6 +25,8 @@ probabilities, then scored as one model's.
     python -m ml.reports.cv --runs runs/leadnet --json runs/leadnet/cv.json
     python -m ml.reports.cv --ensemble runs/ens/s1 runs/ens/s2 runs/ens/s3 --folds 0 1 --what cv
     python -m ml.reports.cv --runs runs/leadnet --what cv --per-record L R   # who carries L, R
+    python -m ml.reports.cv --runs runs/leadnet --what cv --by-rhythm A      # A calls in AF
+    python -m ml.reports.cv --runs runs/leadnet --what cv --decision         # prior correction
 """
 import argparse
 import json
@@ -237,6 +239,65 @@ def called_per_record(beats, idx, probs, codes):
     return out
 
 
+# mitdb rhythm notes, grouped: the A class (premature atrial beat) is defined against a sinus
+# rhythm; in atrial fibrillation or flutter every beat comes early or late and is labelled N.
+AF_GROUP = "atrial fibrillation or flutter"
+RHYTHM_GROUPS = {"(N": "sinus", "(SBR": "sinus", "(SAR": "sinus", "(AFIB": AF_GROUP,
+                 "(AFL": AF_GROUP}
+
+
+def mitdb_rhythm(beats, idx):
+    """The rhythm annotated at each beat of ``idx`` (the mitdb note in force at its R peak,
+    grouped by RHYTHM_GROUPS, other notes as written); "" for beats of other databases."""
+    infos = {i.key: i for i in sources.catalog(("mitdb",))}
+    out = np.full(len(idx), "", object)
+    records = beats.record[idx]
+    for r in np.unique(records):
+        info = infos.get(beats.keys[r])
+        if info is None:
+            continue
+        sel = records == r
+        # R peaks are at the beat table's 360 Hz; the notes at the record's own rate.
+        peaks = np.round(beats.peaks[r][beats.beat[idx][sel]] * info.fs / beatinput.FS)
+        starts = np.array([sample for sample, _ in info.meta["rhythm"]], np.int64)
+        names = [RHYTHM_GROUPS.get(n, n) for _, n in info.meta["rhythm"]]
+        k = np.searchsorted(starts, peaks, side="right") - 1
+        out[sel] = [names[j] if j >= 0 else "" for j in k]
+    return out
+
+
+def calls_by_rhythm(beats, idx, probs, code):
+    """Where the beats called ``code`` fall: per annotated mitdb rhythm, how many of them are of
+    each true class; and the class's F1 as scored, and as it would be if every such call inside
+    atrial fibrillation or flutter were N. The second figure is a bound on what knowing the
+    rhythm could give (it reads the annotations), not a method."""
+    c = CLASS_INDEX[code]
+    labels = beats.labels[idx]
+    scored = labels >= 0
+    pred = probs.argmax(1)
+    rhythm = mitdb_rhythm(beats, idx)
+    called = scored & (pred == c)
+    table = {}
+    for name in sorted(set(rhythm[called])):
+        here = called & (rhythm == name)
+        table[name or "other databases"] = {
+            CLASS_CODES[j]: int(n) for j, n in enumerate(np.bincount(labels[here],
+                                                                     minlength=len(CLASS_CODES)))
+            if n}
+
+    def f1(p):
+        tp, n_called, n = (int(np.sum((p == c) & (labels == c))), int(np.sum((p == c) & scored)),
+                           int(np.sum(labels == c)))
+        prec, rec = (tp / n_called if n_called else 0.0), (tp / n if n else 0.0)
+        return {"f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
+                "precision": round(prec, 4), "recall": round(rec, 4)}
+
+    bound = pred.copy()
+    bound[(rhythm == AF_GROUP) & (pred == c)] = CLASS_INDEX["N"]
+    return {"class": code, "called_by_rhythm": table, "as_scored": f1(pred),
+            "af_calls_as_n": f1(bound)}
+
+
 def cv_parts(beats, runs, fold_numbers=range(folds.N_FOLDS)):
     """Per fold: the held-out beats' probabilities in every mode (``ensemble_predictions`` of
     the runs/<cvK> models of each folder in ``runs``) and the fold model's training-beat
@@ -270,12 +331,13 @@ def _decided(probs, train_counts, tau):
 
 
 def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=(),
-                     decide=False, parts=None):
+                     decide=False, parts=None, by_rhythm=()):
     """Pooled CV figures and record-level figures from runs/<cvK> models; ``runs`` a list of
     folders: the ensemble of their runs/<cvK> models (probabilities averaged). With
     ``per_record`` class codes, also ``called_per_record`` of those classes per mode. With
     ``decide``, each fold's probabilities carry the decision step (``ml.training.decision``)
-    with the tau chosen on the other folds (``choose_tau``), and ``decision`` says which."""
+    with the tau chosen on the other folds (``choose_tau``), and ``decision`` says which. With
+    ``by_rhythm`` class codes, ``calls_by_rhythm`` of those classes per mode."""
     parts = parts if parts is not None else cv_parts(beats, runs, fold_numbers)
     decided = None
     if decide:
@@ -305,6 +367,9 @@ def cross_validation(beats, runs, fold_numbers=range(folds.N_FOLDS), per_record=
     if per_record:
         out["by_record"] = {m: called_per_record(beats, idx, probs[m], per_record)
                             for m in (*MODES, EVERY)}
+    if by_rhythm:
+        out["by_rhythm"] = {m: [calls_by_rhythm(beats, idx, probs[m], code) for code in by_rhythm]
+                            for m in MODES}
     return out
 
 
@@ -359,6 +424,10 @@ def main(argv=None):
     p.add_argument("--per-record", nargs="+", default=(), metavar="CLASS",
                    choices=CLASS_CODES, help="also say, per record, what the CV called its beats "
                    "of these classes (e.g. L R)")
+    p.add_argument("--by-rhythm", nargs="+", default=(), metavar="CLASS", choices=CLASS_CODES,
+                   help="also say where the beats called these classes fall by the mitdb "
+                        "rhythm annotations (e.g. A: how many are normal beats in atrial "
+                        "fibrillation)")
     p.add_argument("--decision", action="store_true",
                    help="score with the decision step, tau chosen by cross-fitting over the CV "
                         "folds (the CV figures are then those of the shipped procedure); the "
@@ -376,7 +445,7 @@ def main(argv=None):
         parts = cv_parts(beats, args.ensemble or runs, args.folds)
     if "cv" in args.what:
         result["cv"] = cross_validation(beats, args.ensemble or runs, args.folds,
-                                        args.per_record, args.decision, parts)
+                                        args.per_record, args.decision, parts, args.by_rhythm)
         result["cv"]["folds"] = args.folds
         if args.ensemble:
             result["cv"]["ensemble"] = args.ensemble
@@ -392,6 +461,15 @@ def main(argv=None):
             print(f"  records, {mode}: " + "; ".join(
                 f"{k} sens {v['sensitivity']} spec {v['specificity']} "
                 f"({v['positive_records']}+/{v['negative_records']}-)" for k, v in r.items()))
+        for mode, rows in result["cv"].get("by_rhythm", {}).items():
+            for row in rows:
+                print(f"  {mode}: beats called {row['class']} by mitdb rhythm (true classes): "
+                      + "; ".join(f"{k}: " + ", ".join(f"{c} {n}" for c, n in v.items())
+                                  for k, v in row["called_by_rhythm"].items()))
+                a, b = row["as_scored"], row["af_calls_as_n"]
+                print(f"    {row['class']} F1 {a['f1']:.3f} (precision {a['precision']:.3f}); "
+                      f"with its calls in annotated AF/flutter as N: {b['f1']:.3f} "
+                      f"(precision {b['precision']:.3f}), a bound, not a method")
         for mode, rows in result["cv"].get("by_record", {}).items():
             for row in rows:
                 print(f"  {mode}: {row['record']} {row['true']} beats {row['beats']} called "

@@ -71,8 +71,23 @@ def build(model_dir, cv, speed_figures=None):
                              "trained the same way with different seeds, whose class "
                              "probabilities are averaged (ml.training.ensemble); each "
                              "cross-validation model is the same ensemble.")
+    decided = meta.get("decision")
+    if bool(decided) != ("decision" in cv["cv"]):
+        # The card's figures must be those of the procedure that made the shipped model.
+        raise ValueError(
+            f"{model_dir} {'has' if decided else 'has no'} decision step but the CV figures "
+            f"were scored {'without' if decided else 'with'} one: score them with"
+            f"{'' if decided else 'out'} `python -m ml.reports.cv --decision`")
+    if decided:
+        training["note"] += (
+            " A decision step follows the network: each class probability is multiplied by "
+            "the class's share of the training beats to the power tau = "
+            f"{decided['tau']} and renormalised, which undoes the class-balanced training's "
+            "over-calling of rare classes (ml.training.decision). tau was chosen on the "
+            "cross-validation folds' held-out beats; in the figures below each fold is scored "
+            "with the tau chosen on the other four folds.")
     evaluations = {"cv": cv["cv"]}
-    for key in ("unseen_database", "ds1_ds2"):
+    for key in ("unseen_database", "ds1_ds2", "cv_argmax"):
         if key in cv:
             evaluations[key] = cv[key]
     card = {
@@ -175,6 +190,13 @@ def spectral_section(doc, shipped_input):
     return out + ["", verdict, ""]
 
 
+RECORD_WORDS = {"complete_bbb": "complete bundle branch block (finding L or R)",
+                "pac_present_1": "PAC present (>= 1 beat called A)",
+                "pac_present_2": "PAC present (>= 2 beats called A)",
+                "pvc_present_1": "PVC present (>= 1 beat called V)",
+                "pvc_present_2": "PVC present (>= 2 beats called V)"}
+
+
 def _seed_words(seed):
     """"seed 1" for one model, "seeds 1, 2, 3 (one model each)" for a seed ensemble."""
     if isinstance(seed, list):
@@ -232,22 +254,36 @@ def markdown(card, spectral=None):
         out += ["### Record level (held-out LUDB and PTB-XL records)", "",
                 "| mode | question | sensitivity | specificity | records +/- |",
                 "|---|---|---|---|---|"]
-        words = {"complete_bbb": "complete bundle branch block (finding L or R)",
-                 "pac_present_1": "PAC present (>= 1 beat called A)",
-                 "pac_present_2": "PAC present (>= 2 beats called A)",
-                 "pvc_present_1": "PVC present (>= 1 beat called V)",
-                 "pvc_present_2": "PVC present (>= 2 beats called V)"}
         for mode, r in ev["cv"]["records"].items():
             for k, v in r.items():
                 se = "-" if v["sensitivity"] is None else f"{v['sensitivity']:.3f}"
                 sp = "-" if v["specificity"] is None else f"{v['specificity']:.3f}"
-                out.append(f"| {mode} | {words[k]} | {se} | {sp} | "
+                out.append(f"| {mode} | {RECORD_WORDS[k]} | {se} | {sp} | "
                            f"{v['positive_records']} / {v['negative_records']} |")
         out.append("")
     for key, title in (("unseen_database", "Unseen database"), ("ds1_ds2", "DS1 -> DS2")):
         if key in ev:
             first = next(iter(ev[key]["modes"].values()))
-            out += [f"## {title}", "", first["split"] + ".", "", _mode_table(ev[key]), ""]
+            words = first["split"] + "."
+            if ev[key].get("decision"):
+                words += (f" Decision step with tau {ev[key]['decision']['tau']}, chosen on "
+                          "the cross-validation beats of this split's training records.")
+            out += [f"## {title}", "", words, "", _mode_table(ev[key]), ""]
+    if "cv_argmax" in ev:
+        plain = ev["cv_argmax"]
+        out += ["## Without the decision step", "",
+                "The same cross-validation models, each beat called by the network's most "
+                "probable class (F1):", "", _mode_table(plain), ""]
+        for mode, r in plain["modes"].items():
+            vf = r.get("not_vf_called_vf")
+            if vf:
+                out.append(f"- {mode}: vfdb beats outside VF called VF: {vf['share']:.1%}.")
+        recs = plain.get("records", {}).get("several leads", {})
+        if recs:
+            out.append("- Record level, several leads (sensitivity / specificity): "
+                       + "; ".join(f"{RECORD_WORDS[k]} {v['sensitivity']:.3f} / "
+                                   f"{v['specificity']:.3f}" for k, v in recs.items()) + ".")
+        out.append("")
     sp = card["extra"].get("speed")
     if sp:
         out += ["## Speed", "",
@@ -277,7 +313,10 @@ def readme_block(card):
         f"Recordings model `{card['model_version']}` (`ml/models/leads/`, full card: "
         "[card.md](ml/models/leads/card.md)); trained on every patient, figures from "
         "5-fold cross-validation grouped by patient over mitdb, vfdb, LUDB and PTB-XL "
-        "(beats / patients behind each F1 in the card).", "",
+        "(beats / patients behind each F1 in the card)"
+        + (f"; with its decision step (tau {cv['decision']['tau_every_fold']}, each fold "
+           "scored with the tau chosen on the other folds)" if "decision" in cv else "")
+        + ".", "",
         "| input | macro-F1 | " + " | ".join(c.code for c in CLASSES) + " |",
         "|---" * (len(CLASSES) + 2) + "|",
     ]

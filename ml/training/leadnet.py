@@ -69,6 +69,7 @@ class Beats:
         self.record = table.record[keep]
         self.beat = table.beat[keep]
         self.keys = np.array([i.key for i in table.infos])
+        self.peaks = [t["peaks"] for t in table.tables]  # per record, R peaks at 360 Hz
         self.slots, self.windows, self.templates = [], [], []
         lo = beattable.WIDE_BEFORE - beattable.MODEL_BEFORE - SHIFT
         for t in table.tables:

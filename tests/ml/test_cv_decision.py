@@ -71,12 +71,17 @@ def test_the_cli_writes_the_decided_and_the_argmax_figures(runs, tmp_path, monke
     monkeypatch.setattr(cv.leadnet, "load_beats", lambda cache=None: beats)
     out = tmp_path / "cv.json"
     cv.main(["--runs", str(folder), "--folds", *map(str, FOLDS), "--what", "cv",
-             "--decision", "--json", str(out)])
+             "--decision", "--by-rhythm", "A", "--json", str(out)])
     doc = json.loads(out.read_text())
     assert set(doc["cv"]["decision"]["tau_by_fold"]) == {str(k) for k in FOLDS}
     assert "other four folds" in doc["cv"]["decision"]["method"]
     assert doc["cv_argmax"]["modes"][cv.ONE]["beats"] == doc["cv"]["modes"][cv.ONE]["beats"]
     assert "decision" not in doc["cv_argmax"]
+    # No mitdb record here: every beat called A is counted under "other databases".
+    (row,) = doc["cv"]["by_rhythm"][cv.ONE]
+    assert row["class"] == "A" and set(row["called_by_rhythm"]) <= {"other databases"}
+    # Nothing is in atrial fibrillation, so the bound is the figure as scored.
+    assert row["af_calls_as_n"] == row["as_scored"]
     # The tau the shipped model would store is one of the grid's.
     assert doc["cv"]["decision"]["tau_every_fold"] in [float(t) for t in
                                                        doc["cv"]["decision"][

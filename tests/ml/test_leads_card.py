@@ -81,3 +81,36 @@ def test_seed_words_say_one_seed_or_the_ensembles_seeds():
 
     assert _seed_words(7) == "seed 7"
     assert _seed_words([7, 8, 9]) == "seeds 7, 8, 9 (one model each)"
+
+
+def test_the_card_and_the_shipped_model_agree_on_the_decision_step(card):
+    meta = json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text())
+    cv = card["evaluations"]["cv"]
+    assert ("decision" in meta) == ("decision" in cv)
+    if "decision" in meta:  # the shipped tau is the one chosen on every CV fold
+        assert meta["decision"]["tau"] == cv["decision"]["tau_every_fold"]
+
+
+def test_a_card_is_refused_when_its_figures_were_scored_another_way_than_the_model(tmp_path):
+    """Figures scored with the decision step describe a model with one, and the other way
+    round: the card cannot mix them."""
+    import shutil
+
+    from ml.reports import leadcard
+
+    shutil.copyfile(DEFAULT_LEADS_DIR / "model.keras", tmp_path / "model.keras")
+    meta = json.loads((DEFAULT_LEADS_DIR / "meta.json").read_text())
+    meta.pop("decision", None)
+    cv = json.loads((DEFAULT_LEADS_DIR / "card.json").read_text())["evaluations"]
+    plain = {"cv": {k: v for k, v in cv["cv"].items() if k != "decision"}}
+    decided = {"cv": {**plain["cv"], "decision": {"tau_every_fold": 0.3}}}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    assert "decision step" not in leadcard.build(tmp_path, plain)["training"]["note"]
+    with pytest.raises(ValueError, match="--decision"):
+        leadcard.build(tmp_path, decided)
+    meta["decision"] = {"tau": 0.3, "weights": dict.fromkeys(CLASS_CODES, 1.0)}
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="--decision"):
+        leadcard.build(tmp_path, plain)
+    built = leadcard.build(tmp_path, decided)
+    assert "tau = 0.3" in built["training"]["note"]

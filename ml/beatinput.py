@@ -12,7 +12,9 @@ Per beat:
   patient's usual beat stays larger, and the result is clipped to +-5.
 - ``mask`` (12,): 1 for the lead slots used, else 0.
 - ``rhythm`` (6,): ``ml.segment.rhythm_features`` of the R peaks (RR before/after against the
-  local rhythm...), the short rhythm context that recognises a premature beat.
+  local rhythm...), the short rhythm context that recognises a premature beat; (7,) for a
+  model whose meta.json names ``rhythm_kind`` "irregularity" (an experiment): also
+  ``ml.segment.rr_irregularity``.
 
 Which leads are read (``analysed_slots``): every usable lead of a recording with at least
 ``MIN_SEVERAL`` standard leads; a recording with fewer (one lead, or the two-lead Holter layout
@@ -27,13 +29,37 @@ record, as the training beat table (``ml.training.beattable``) cuts them.
 import numpy as np
 
 from .leads import II, N_SLOTS
-from .segment import N_RHYTHM, local_templates, rhythm_features
+from .segment import N_RHYTHM, local_templates, rhythm_features, rr_irregularity
 
 FS = 360.0
 BEFORE = round(0.28 * FS)  # 101 samples before the R peak
 WINDOW = BEFORE + round(0.42 * FS)  # 252
 CLIP = 5.0
 MIN_SEVERAL = 3  # standard leads a recording needs to be read from several leads
+# The rhythm input: ``plain`` (rhythm_features, the shipped model) or ``irregularity`` (those
+# and ml.segment.rr_irregularity, an experiment); a model's meta.json names it (rhythm_kind).
+PLAIN, IRREGULARITY = "plain", "irregularity"
+RHYTHM_KINDS = (PLAIN, IRREGULARITY)
+
+
+def n_rhythm(kind):
+    return N_RHYTHM + (kind == IRREGULARITY)
+
+
+def rhythm_kind(meta):
+    """The rhythm input a model reads, from its meta.json (``plain`` when unnamed)."""
+    kind = (meta or {}).get("rhythm_kind", PLAIN)
+    if kind not in RHYTHM_KINDS:
+        raise ValueError(f"unknown rhythm_kind {kind!r}; known: {', '.join(RHYTHM_KINDS)}")
+    return kind
+
+
+def rhythm_inputs(peaks, kind=PLAIN, fs=FS):
+    """(n, n_rhythm(kind)) rhythm input of beats at R peaks ``peaks``."""
+    r = rhythm_features(peaks, fs)
+    if kind == IRREGULARITY:
+        r = np.concatenate([r, rr_irregularity(peaks, fs)[:, None]], axis=1)
+    return r
 
 
 def analysed_slots(slots, preferred=II):
@@ -79,15 +105,15 @@ def model_inputs(windows, templates, masks, rhythm):
     scale = np.where(scale > 1e-3, scale, np.maximum(beat_scale, 1e-3))
     x = np.clip(x / scale[:, None, None], -CLIP, CLIP).astype(np.float32)
     return {"beat": np.ascontiguousarray(x), "mask": masks,
-            "rhythm": np.asarray(rhythm, np.float32).reshape(n, N_RHYTHM)}
+            "rhythm": np.asarray(rhythm, np.float32).reshape(n, -1)}
 
 
-def recording_inputs(cleaned, present, peaks, masks=None):
+def recording_inputs(cleaned, present, peaks, masks=None, kind=PLAIN):
     """leadnet's inputs for every beat of one recording.
 
     ``cleaned``: (12, samples) cleaned signals at 360 Hz in the lead slots (any values where
     absent); ``present``: (12,) bool; ``peaks``: R-peak samples, ascending; ``masks``: the
-    leads to use (default: every present lead)."""
+    leads to use (default: every present lead); ``kind``: the rhythm input the model reads."""
     cleaned = np.asarray(cleaned, np.float32)
     present = np.asarray(present, bool)
     peaks = np.asarray(peaks, np.int64)
@@ -98,7 +124,7 @@ def recording_inputs(cleaned, present, peaks, masks=None):
     templates = templates_of(windows)
     if masks is None:
         masks = np.repeat(present[None].astype(np.float32), n, axis=0)
-    return model_inputs(windows, templates, masks, rhythm_features(peaks, FS))
+    return model_inputs(windows, templates, masks, rhythm_inputs(peaks, kind))
 
 
 def one_lead_masks(n, slot):

@@ -161,6 +161,7 @@ class Predictor:
                              f"{spectral.ARCHITECTURE[self.leads_input]} model (python -m "
                              "ml.training.leadnet)")
         self.leads_decision_weights = decision.weights_of(self.leads_meta)
+        self.leads_rhythm = beatinput.rhythm_kind(self.leads_meta)
         self.leads_version = model_version(self.leads_dir)
         self.leads_card = load_card(self.leads_dir)
         self.meta = _meta(self.model_dir)
@@ -192,7 +193,7 @@ class Predictor:
             empty = np.zeros((n, leads.N_SLOTS, beatinput.WINDOW), np.float32)
             self.classify_beats(beatinput.model_inputs(
                 empty, empty, beatinput.one_lead_masks(n, leads.II),
-                np.zeros((n, segment.N_RHYTHM), np.float32)))
+                np.zeros((n, beatinput.n_rhythm(self.leads_rhythm)), np.float32)))
 
     def classify_beats(self, inputs):
         """Class probabilities (n, classes) of recording beats from leadnet's inputs
@@ -299,7 +300,8 @@ class Predictor:
         for s, x in cleaned.items():
             stack[s, : min(n, len(x))] = x[:n]
             present[s] = True
-        probs = self.classify_beats(beatinput.recording_inputs(stack, present, peaks))
+        probs = self.classify_beats(beatinput.recording_inputs(stack, present, peaks,
+                                                               kind=self.leads_rhythm))
         return peaks, probs, sorted(cleaned)
 
     def analyze_recording(self, recording):

@@ -55,6 +55,39 @@ def rhythm_features(positions, fs):
     return out
 
 
+IRREGULARITY_HALF = 15  # RR intervals on each side of a beat
+IRREGULARITY_LAGS = (1, 2, 3)
+
+
+def rr_irregularity(positions, fs, half=IRREGULARITY_HALF, lags=IRREGULARITY_LAGS):
+    """(n,) float32: how irregular the rhythm around each beat is, 0 for a regular one.
+
+    For each RR interval, the smallest absolute difference from one of the ``lags`` intervals
+    before it; for each beat, the median of that over the ``half`` intervals on each side,
+    divided by the record's median RR. The smallest of three lags keeps a repeating pattern
+    (bigeminy, trigeminy) low; in atrial fibrillation no earlier interval matches. Why: an
+    early beat is a premature atrial beat only in an otherwise regular rhythm
+    (ml/EXPERIMENTS.md, "Where the false A calls are"). Fewer than 5 beats: zeros."""
+    positions = np.asarray(positions, dtype=np.float64)
+    n = len(positions)
+    if n < 5:
+        return np.zeros(n, np.float32)
+    rr = np.diff(positions) / fs
+    d = np.full(len(rr), np.inf)
+    for lag in lags:
+        d[lag:] = np.minimum(d[lag:], np.abs(rr[lag:] - rr[:-lag]))
+    d[np.isinf(d)] = np.nan  # the first intervals have nothing before them
+    padded = np.concatenate([np.full(half, np.nan), d, np.full(half + 1, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)[:n]
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: 0 below
+            med = np.nanmedian(windows, axis=1)
+    return np.clip(np.nan_to_num(med / np.median(rr)), 0, 1).astype(np.float32)
+
+
 TEMPLATE_BLOCK = 64
 
 

@@ -103,13 +103,14 @@ def mode_masks(beats, idx, mode):
     return m
 
 
-def predict(model, beats, idx, mode, chunk=2048, input_kind=spectral.TIME):
-    """Probabilities of beats ``idx`` in ``mode``, the model reading ``input_kind`` (the one
-    its meta.json names)."""
+def predict(model, beats, idx, mode, chunk=2048, input_kind=spectral.TIME,
+            rhythm=beatinput.PLAIN):
+    """Probabilities of beats ``idx`` in ``mode``, the model reading ``input_kind`` and the
+    ``rhythm`` input (the ones its meta.json names)."""
     out = []
     for s in range(0, len(idx), chunk):
         part = idx[s:s + chunk]
-        x = beats.inputs(part, mode_masks(beats, part, mode))
+        x = beats.inputs(part, mode_masks(beats, part, mode), rhythm=rhythm)
         out.append(model.predict_on_batch(spectral.model_inputs(x, input_kind)))
     return np.concatenate(out) if out else np.zeros((0, len(CLASS_CODES)), np.float32)
 
@@ -129,7 +130,8 @@ def predictions(run, beats, test_keys, modes=MODES):
     check_unseen(meta, set(beats.patient[idx]))
     out = {"index": idx}
     for mode in modes:
-        out[mode] = predict(model, beats, idx, mode, input_kind=spectral.input_kind(meta))
+        out[mode] = predict(model, beats, idx, mode, input_kind=spectral.input_kind(meta),
+                            rhythm=beatinput.rhythm_kind(meta))
     return out
 
 

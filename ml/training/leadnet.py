@@ -39,7 +39,7 @@ import numpy as np
 from ml import beatinput, spectral
 from ml.leads import II, N_SLOTS
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
-from ml.segment import N_RHYTHM
+from ml.segment import rr_irregularity
 
 from . import beattable, folds, sources
 
@@ -70,6 +70,12 @@ class Beats:
         self.beat = table.beat[keep]
         self.keys = np.array([i.key for i in table.infos])
         self.peaks = [t["peaks"] for t in table.tables]  # per record, R peaks at 360 Hz
+        # ml.segment.rr_irregularity of every beat, for models reading that rhythm input.
+        self.irregularity = np.zeros(len(self.labels), np.float32)
+        for r, peaks in enumerate(self.peaks):
+            mine = np.flatnonzero(self.record == r)
+            if len(mine):
+                self.irregularity[mine] = rr_irregularity(peaks, beatinput.FS)[self.beat[mine]]
         self.slots, self.windows, self.templates = [], [], []
         lo = beattable.WIDE_BEFORE - beattable.MODEL_BEFORE - SHIFT
         for t in table.tables:
@@ -89,7 +95,7 @@ class Beats:
         """Indices of the beats of the records ``keys`` ("<database>/<record>")."""
         return np.flatnonzero(np.isin(self.keys[self.record], list(keys)))
 
-    def inputs(self, idx, masks, shifts=None):
+    def inputs(self, idx, masks, shifts=None, rhythm=beatinput.PLAIN):
         n = len(idx)
         windows = np.zeros((n, N_SLOTS, beatinput.WINDOW), np.float32)
         templates = np.zeros_like(windows)
@@ -99,7 +105,10 @@ class Beats:
             s = SHIFT + shifts[j]
             windows[j, self.slots[r]] = self.windows[r][b, :, s:s + beatinput.WINDOW]
             templates[j, self.slots[r]] = self.templates[r][b]
-        return beatinput.model_inputs(windows, templates, masks, self.rhythm[idx])
+        r = self.rhythm[idx]
+        if rhythm == beatinput.IRREGULARITY:
+            r = np.concatenate([r, self.irregularity[idx, None]], axis=1)
+        return beatinput.model_inputs(windows, templates, masks, r)
 
 
 def load_beats(cache=None, databases=sources.DATABASES, records=None):
@@ -152,8 +161,8 @@ def random_masks(present, rng):
 class Sampler:
     """Class-balanced batches of the training beats; batch ``k`` depends on (seed, k) only."""
 
-    def __init__(self, beats, train_idx, batch=BATCH, seed=SEED):
-        self.beats, self.seed = beats, seed
+    def __init__(self, beats, train_idx, batch=BATCH, seed=SEED, rhythm=beatinput.PLAIN):
+        self.beats, self.seed, self.rhythm = beats, seed, rhythm
         self.pools = {}
         for c in (*range(len(CLASS_CODES)), NOT_VF):
             members = train_idx[beats.labels[train_idx] == c]
@@ -171,16 +180,18 @@ class Sampler:
         rng.shuffle(idx)
         b = self.beats
         masks = random_masks(b.present[idx], rng)
-        inputs = b.inputs(idx, masks, rng.integers(-SHIFT, SHIFT + 1, len(idx)))
+        inputs = b.inputs(idx, masks, rng.integers(-SHIFT, SHIFT + 1, len(idx)), self.rhythm)
         x = inputs["beat"]
         x *= rng.uniform(0.8, 1.25, (len(idx), 1, 1)).astype(np.float32)
         x += rng.normal(0, 0.02, x.shape).astype(np.float32) * (x != 0)
         return inputs, b.labels[idx]
 
 
-def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=spectral.TIME):
-    """Train (or resume) leadnet on ``split``, reading ``input_kind`` (``ml.spectral``);
-    writes model.keras and meta.json to ``out``."""
+def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=spectral.TIME,
+          rhythm=beatinput.PLAIN):
+    """Train (or resume) leadnet on ``split``, reading ``input_kind`` (``ml.spectral``) and the
+    ``rhythm`` input (``ml.beatinput.RHYTHM_KINDS``); writes model.keras and meta.json to
+    ``out``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -190,7 +201,7 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=
     out.mkdir(parents=True, exist_ok=True)
     train_keys, test_keys = split_keys(split, beats)
     train_idx = beats.select(train_keys)
-    sampler = Sampler(beats, train_idx, seed=seed)
+    sampler = Sampler(beats, train_idx, seed=seed, rhythm=rhythm)
     checkpoint, state_path = out / "checkpoint.keras", out / "state.json"
     start_step = 0
     keras.utils.set_random_seed(seed)
@@ -202,7 +213,7 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=
                              f"{spectral.ARCHITECTURE[input_kind]}: resume it with its own --input")
         log(f"resuming {split} at step {start_step}")
     else:
-        model = build(spectral.ARCHITECTURE[input_kind])
+        model = build(spectral.ARCHITECTURE[input_kind], n_rhythm=beatinput.n_rhythm(rhythm))
         model.compile(optimizer=keras.optimizers.Adam(LR), loss=set_loss)
     t0 = time.perf_counter()
     losses = []
@@ -222,9 +233,10 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=
     meta = {
         "arch": spectral.ARCHITECTURE[input_kind],
         "input_kind": input_kind,
+        **({"rhythm_kind": rhythm} if rhythm != beatinput.PLAIN else {}),
         "classes": list(CLASS_CODES),
         "input": {"window": beatinput.WINDOW, "before": beatinput.BEFORE, "fs": beatinput.FS,
-                  "slots": N_SLOTS, "n_rhythm": N_RHYTHM},
+                  "slots": N_SLOTS, "n_rhythm": beatinput.n_rhythm(rhythm)},
         "split": split,
         "steps": steps,
         "batch": BATCH,
@@ -248,6 +260,9 @@ def main(argv=None):
     p.add_argument("--every", type=int, default=100, help="checkpoint every this many steps")
     p.add_argument("--input", default=spectral.TIME, choices=spectral.INPUT_KINDS,
                    help="the beat windows (time, the shipped model) or their STFT (spectral)")
+    p.add_argument("--rhythm", default=beatinput.PLAIN, choices=beatinput.RHYTHM_KINDS,
+                   help="the rhythm input: plain (the shipped model) or irregularity (also "
+                        "ml.segment.rr_irregularity, an experiment)")
     p.add_argument("--out", default=None,
                    help="default runs/leadnet/<split> (time), runs/leadnet-spectral/<split>")
     p.add_argument("--cache", default=None)
@@ -258,7 +273,7 @@ def main(argv=None):
     beats = load_beats(args.cache)
     print(f"{len(beats):,} beats ready in {time.perf_counter() - t0:.0f} s", flush=True)
     train(beats, args.split, args.steps, out, args.seed, args.every,
-          log=lambda m: print(m, flush=True), input_kind=args.input)
+          log=lambda m: print(m, flush=True), input_kind=args.input, rhythm=args.rhythm)
     print(f"wrote {out / 'model.keras'} in {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -5,6 +5,8 @@ and is recognised by arriving early. Each beat therefore also gets a few rhythm 
 computed from the R-peak positions around it; the model uses them when they exist (signals)
 and learns to do without them (single uploaded images, where ``available`` is 0).
 """
+import warnings
+
 import numpy as np
 
 N_RHYTHM = 6
@@ -79,12 +81,9 @@ def rr_irregularity(positions, fs, half=IRREGULARITY_HALF, lags=IRREGULARITY_LAG
     d[np.isinf(d)] = np.nan  # the first intervals have nothing before them
     padded = np.concatenate([np.full(half, np.nan), d, np.full(half + 1, np.nan)])
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)[:n]
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: 0 below
-            med = np.nanmedian(windows, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows: 0 below
+        med = np.nanmedian(windows, axis=1)
     return np.clip(np.nan_to_num(med / np.median(rr)), 0, 1).astype(np.float32)
 
 

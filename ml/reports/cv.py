@@ -42,7 +42,7 @@ from ml.decision import apply
 from ml.leads import II
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.summary import finding
-from ml.training import beatlabels, decision, folds, leadnet, sources
+from ml.training import beatlabels, decision, folds, leadnet, metrics, sources
 
 SEVERAL, ONE, EVERY = "several leads", "one lead", "every lead"
 MODES = (SEVERAL, ONE)
@@ -288,11 +288,8 @@ def calls_by_rhythm(beats, idx, probs, code):
             if n}
 
     def f1(p):
-        tp, n_called, n = (int(np.sum((p == c) & (labels == c))), int(np.sum((p == c) & scored)),
-                           int(np.sum(labels == c)))
-        prec, rec = (tp / n_called if n_called else 0.0), (tp / n if n else 0.0)
-        return {"f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0,
-                "precision": round(prec, 4), "recall": round(rec, 4)}
+        row = metrics.report(labels[scored], p[scored])["per_class"][code]
+        return {k: round(row[k], 4) for k in ("f1", "precision", "recall")}
 
     bound = pred.copy()
     bound[(rhythm == AF_GROUP) & (pred == c)] = CLASS_INDEX["N"]
@@ -397,6 +394,7 @@ def held_out(beats, run, split, modes=MODES, leave_out_seen=False, tau=None):
     out = {"modes": score(beats, p["index"], probs, words), "left_out": left_out}
     if tau is not None:
         out["decision"] = {"tau": tau, "method": HELD_OUT_DECISION_WORDS}
+        out["argmax"] = score(beats, p["index"], {m: p[m] for m in modes}, words)
     return out
 
 
@@ -483,10 +481,12 @@ def main(argv=None):
         options = {"modes": (ONE,), "leave_out_seen": True} if split == "ds1-ds2" else {}
         tau = None
         if args.decision:
-            result[key + "_argmax"] = held_out(beats, runs / split, split, **options)
             trained, _test = leadnet.split_keys(split, beats)
             _per_fold, (tau, _table) = choose_tau(beats, parts, trained)
         result[key] = held_out(beats, runs / split, split, tau=tau, **options)
+        if args.decision:
+            result[key + "_argmax"] = {"modes": result[key].pop("argmax"),
+                                       "left_out": result[key]["left_out"]}
         print(format_modes(result[key], title + (f", decision step tau {tau}"
                                                  if args.decision else "")), flush=True)
     result["seconds"] = round(time.perf_counter() - t0, 1)

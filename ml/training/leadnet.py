@@ -28,6 +28,7 @@ dominant beat in the same slots, the presence mask and the rhythm features.
     python -m ml.training.leadnet --split cv0 --input spectral  # runs/leadnet-spectral/cv0
 """
 import argparse
+import functools
 import json
 import os
 import sys
@@ -70,12 +71,6 @@ class Beats:
         self.beat = table.beat[keep]
         self.keys = np.array([i.key for i in table.infos])
         self.peaks = [t["peaks"] for t in table.tables]  # per record, R peaks at 360 Hz
-        # ml.segment.rr_irregularity of every beat, for models reading that rhythm input.
-        self.irregularity = np.zeros(len(self.labels), np.float32)
-        for r, peaks in enumerate(self.peaks):
-            mine = np.flatnonzero(self.record == r)
-            if len(mine):
-                self.irregularity[mine] = rr_irregularity(peaks, beatinput.FS)[self.beat[mine]]
         self.slots, self.windows, self.templates = [], [], []
         lo = beattable.WIDE_BEFORE - beattable.MODEL_BEFORE - SHIFT
         for t in table.tables:
@@ -90,6 +85,19 @@ class Beats:
 
     def __len__(self):
         return len(self.labels)
+
+    @functools.cached_property
+    def irregularity(self):
+        """``ml.segment.rr_irregularity`` of every beat, computed once, for the models that
+        read that rhythm input (the shipped one does not)."""
+        out = np.zeros(len(self.labels), np.float32)
+        order = np.argsort(self.record, kind="stable")
+        bounds = np.searchsorted(self.record[order], np.arange(len(self.peaks) + 1))
+        for r, peaks in enumerate(self.peaks):
+            mine = order[bounds[r]:bounds[r + 1]]
+            if len(mine):
+                out[mine] = rr_irregularity(peaks, beatinput.FS)[self.beat[mine]]
+        return out
 
     def select(self, keys):
         """Indices of the beats of the records ``keys`` ("<database>/<record>")."""

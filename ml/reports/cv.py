@@ -261,10 +261,8 @@ def mitdb_rhythm(beats, idx):
         sel = records == r
         # R peaks are at the beat table's 360 Hz; the notes at the record's own rate.
         peaks = np.round(beats.peaks[r][beats.beat[idx][sel]] * info.fs / beatinput.FS)
-        starts = np.array([sample for sample, _ in info.meta["rhythm"]], np.int64)
-        names = [RHYTHM_GROUPS.get(n, n) for _, n in info.meta["rhythm"]]
-        k = np.searchsorted(starts, peaks, side="right") - 1
-        out[sel] = [names[j] if j >= 0 else "" for j in k]
+        out[sel] = [RHYTHM_GROUPS.get(n, n) for n in beatlabels.rhythm_at(info.meta["rhythm"],
+                                                                           peaks)]
     return out
 
 

@@ -64,6 +64,8 @@ _RIGHT_BB = re.compile(r"right bundle branch block|rechtsschenkelblock|högersid
 LUDB_SINUS = ("Sinus rhythm", "Sinus bradycardia", "Sinus tachycardia", "Sinus arrhythmia",
               "Irregular sinus rhythm")
 LUDB_FIBRILLATION = ("Atrial fibrillation", "Atrial flutter, typical")
+# mitdb rhythm notes of atrial fibrillation and flutter (vfdb writes them the same way).
+AF_NOTES = ("(AFIB", "(AFL")
 LUDB_ABERRANT = ("Aberrant conduction", "Wandering atrial pacemaker")
 P_BEFORE_S = 0.30  # ludb: a P wave marked within this before the QRS onset belongs to the beat
 
@@ -228,6 +230,26 @@ def spans(rhythm, n_samples, notes):
         if note in notes:
             out.append((sample, rhythm[i + 1][0] if i + 1 < len(rhythm) else n_samples))
     return out
+
+
+def rhythm_at(notes, samples):
+    """The rhythm note of ``notes`` [(sample, note)] in force at each of ``samples`` (same
+    rate), "" before the first note."""
+    samples = np.asarray(samples)
+    if not notes:
+        return np.full(len(samples), "", object)
+    starts = np.array([sample for sample, _ in notes], np.int64)
+    k = np.searchsorted(starts, samples, side="right") - 1
+    return np.array([notes[j][1] if j >= 0 else "" for j in k], object)
+
+
+def in_af(info, samples):
+    """(n,) bool: whether each of ``samples`` (the record's own rate) lies in atrial
+    fibrillation or flutter: by the rhythm note in force for mitdb and vfdb, by the stated
+    rhythm of the whole 10-s record for ludb and ptbxl (``record_facts``)."""
+    if info.database in ("ludb", "ptbxl"):
+        return np.full(len(samples), record_facts(info).rhythm == "fibrillation")
+    return np.isin(rhythm_at(info.meta.get("rhythm", ()), samples), AF_NOTES)
 
 
 def label_vfdb(peaks, n_samples, rhythm, ann_fs):

@@ -42,12 +42,13 @@ from ml.leads import II, N_SLOTS
 from ml.registry import CLASS_CODES, CLASS_INDEX, NOT_VF
 from ml.segment import rr_irregularity
 
-from . import beattable, folds, sources
+from . import beatlabels, beattable, folds, sources
 
 VF = CLASS_INDEX["VF"]
 SHIFT = 5  # samples of R jitter (14 ms at 360 Hz)
 SEED = 20260115
 BATCH = 196  # 28 beats of each of the six classes and of "not VF"
+AF_POOL = "N in AF"  # the sampler's pool of normal beats in atrial fibrillation or flutter
 ONLY_II, ONLY_OTHER, KEEP = 0.30, 0.15, 0.7
 LR, LR_LATE, LATE = 1e-3, 1e-3 / 3, 0.7
 SPLITS = ("all", *(f"cv{k}" for k in range(folds.N_FOLDS)), "unseen-ptbxl", "unseen-ludb",
@@ -69,6 +70,7 @@ class Beats:
         self.present = table.present[keep]
         self.record = table.record[keep]
         self.beat = table.beat[keep]
+        self.infos = list(table.infos)
         self.keys = np.array([i.key for i in table.infos])
         self.peaks = [t["peaks"] for t in table.tables]  # per record, R peaks at 360 Hz
         self.slots, self.windows, self.templates = [], [], []
@@ -97,6 +99,19 @@ class Beats:
             mine = order[bounds[r]:bounds[r + 1]]
             if len(mine):
                 out[mine] = rr_irregularity(peaks, beatinput.FS)[self.beat[mine]]
+        return out
+
+    @functools.cached_property
+    def in_af(self):
+        """(n,) bool: beats inside atrial fibrillation or flutter (``beatlabels.in_af``: the
+        rhythm note at their R peaks, or the record's stated rhythm), for the sampler's own
+        pool of normal beats in those rhythms (``Sampler(af_pool=True)``, an experiment)."""
+        out = np.zeros(len(self.labels), bool)
+        for r in np.unique(self.record):
+            mine = np.flatnonzero(self.record == r)
+            info = self.infos[r]
+            samples = np.round(self.peaks[r][self.beat[mine]] * info.fs / beatinput.FS)
+            out[mine] = beatlabels.in_af(info, samples)
         return out
 
     def select(self, keys):
@@ -167,13 +182,24 @@ def random_masks(present, rng):
 
 
 class Sampler:
-    """Class-balanced batches of the training beats; batch ``k`` depends on (seed, k) only."""
+    """Class-balanced batches of the training beats; batch ``k`` depends on (seed, k) only.
 
-    def __init__(self, beats, train_idx, batch=BATCH, seed=SEED, rhythm=beatinput.PLAIN):
+    With ``af_pool`` (an experiment, issue 15) the normal beats inside atrial fibrillation or
+    flutter are drawn as a pool of their own, as often as each class: most normal beats the
+    shipped model calls A are such beats, and the patient-weighted N pool rarely shows them
+    (ml/EXPERIMENTS.md, "Where the false A calls are")."""
+
+    def __init__(self, beats, train_idx, batch=BATCH, seed=SEED, rhythm=beatinput.PLAIN,
+                 af_pool=False):
         self.beats, self.seed, self.rhythm = beats, seed, rhythm
         self.pools = {}
-        for c in (*range(len(CLASS_CODES)), NOT_VF):
-            members = train_idx[beats.labels[train_idx] == c]
+        groups = {c: beats.labels[train_idx] == c for c in (*range(len(CLASS_CODES)), NOT_VF)}
+        if af_pool:
+            n = groups[CLASS_INDEX["N"]]
+            af = beats.in_af[train_idx]
+            groups[CLASS_INDEX["N"]], groups[AF_POOL] = n & ~af, n & af
+        for c, chosen in groups.items():
+            members = train_idx[chosen]
             if len(members) == 0:
                 continue
             _, inverse, counts = np.unique(beats.patient[members], return_inverse=True,
@@ -181,6 +207,14 @@ class Sampler:
             w = 1.0 / np.sqrt(counts[inverse])
             self.pools[c] = (members, w / w.sum())
         self.per = batch // len(self.pools)
+
+    def train_beats(self):
+        """Training beats per class (the AF pool counted as N) and in the AF pool."""
+        counts = {}
+        for c, (members, _) in self.pools.items():
+            name = "not VF" if c == NOT_VF else "N" if c == AF_POOL else CLASS_CODES[c]
+            counts[name] = counts.get(name, 0) + len(members)
+        return counts
 
     def batch(self, k):
         rng = np.random.default_rng([self.seed, k])
@@ -196,10 +230,11 @@ class Sampler:
 
 
 def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=spectral.TIME,
-          rhythm=beatinput.PLAIN):
+          rhythm=beatinput.PLAIN, af_pool=False):
     """Train (or resume) leadnet on ``split``, reading ``input_kind`` (``ml.spectral``) and the
-    ``rhythm`` input (``ml.beatinput.RHYTHM_KINDS``); writes model.keras and meta.json to
-    ``out``."""
+    ``rhythm`` input (``ml.beatinput.RHYTHM_KINDS``), drawing normal beats in atrial
+    fibrillation or flutter as their own pool when ``af_pool``; writes model.keras and
+    meta.json to ``out``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -209,7 +244,7 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=
     out.mkdir(parents=True, exist_ok=True)
     train_keys, test_keys = split_keys(split, beats)
     train_idx = beats.select(train_keys)
-    sampler = Sampler(beats, train_idx, seed=seed, rhythm=rhythm)
+    sampler = Sampler(beats, train_idx, seed=seed, rhythm=rhythm, af_pool=af_pool)
     checkpoint, state_path = out / "checkpoint.keras", out / "state.json"
     start_step = 0
     keras.utils.set_random_seed(seed)
@@ -250,8 +285,9 @@ def train(beats, split, steps, out, seed=SEED, every=100, log=print, input_kind=
         "batch": BATCH,
         "seed": seed,
         "beat_table": beattable.code_version(),
-        "train_beats": {("not VF" if c == NOT_VF else CLASS_CODES[c]): len(m)
-                        for c, (m, _) in sampler.pools.items()},
+        "train_beats": sampler.train_beats(),
+        **({"af_pool_beats": len(sampler.pools[AF_POOL][0])} if AF_POOL in sampler.pools
+           else {}),
         "train_patients": sorted(set(beats.patient[train_idx])),
         "train_records": train_records,
         "test_records": sorted(test_keys),
@@ -271,6 +307,9 @@ def main(argv=None):
     p.add_argument("--rhythm", default=beatinput.PLAIN, choices=beatinput.RHYTHM_KINDS,
                    help="the rhythm input: plain (the shipped model) or irregularity (also "
                         "ml.segment.rr_irregularity, an experiment)")
+    p.add_argument("--af-pool", action="store_true",
+                   help="draw normal beats in atrial fibrillation or flutter as their own pool "
+                        "(an experiment)")
     p.add_argument("--out", default=None,
                    help="default runs/leadnet/<split> (time), runs/leadnet-spectral/<split>")
     p.add_argument("--cache", default=None)
@@ -281,7 +320,8 @@ def main(argv=None):
     beats = load_beats(args.cache)
     print(f"{len(beats):,} beats ready in {time.perf_counter() - t0:.0f} s", flush=True)
     train(beats, args.split, args.steps, out, args.seed, args.every,
-          log=lambda m: print(m, flush=True), input_kind=args.input, rhythm=args.rhythm)
+          log=lambda m: print(m, flush=True), input_kind=args.input, rhythm=args.rhythm,
+          af_pool=args.af_pool)
     print(f"wrote {out / 'model.keras'} in {time.perf_counter() - t0:.0f} s")
     return 0
 
